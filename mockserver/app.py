@@ -1,0 +1,210 @@
+"""Build the ASGI application: one connexion app serving every API from its spec.
+
+Each operation of each spec is bound to the engine through a resolver (no handler is written
+per operation or per kind); security, request validation and response validation come from the
+spec through connexion; the request guard wraps everything; errors of every layer are rendered
+by ``errors.render`` in the envelope of the API the request was for.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import connexion
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.resolver import Resolver
+from connexion.security import BearerSecurityHandler
+from starlette.exceptions import HTTPException
+
+import mlmock.spec as specs
+from mlmock.spec.declarations import ApiDeclaration, Operation
+
+from . import dialects  # noqa: F401  (registers every dialect's actions)
+from .engine import Engine, Reply, Request, Settings
+from .errors import MockError, from_status, render
+from .guard import DEFAULT_MAX_BODY, DEFAULT_MAX_JSON_BODY, Guard
+from .store import Store
+
+log = logging.getLogger("mlmock")
+
+# Mounted in this order: starlette stops at the first mount whose prefix matches, so an API
+# served at the root ("/") must come last.
+DEFAULT_APIS = ("openmetadata", "wml")
+
+
+@dataclass
+class MockApp:
+    """The ASGI app plus the handles tests and the CLI need."""
+
+    asgi: Guard
+    engine: Engine
+    apis: dict[str, ApiDeclaration]
+
+    async def __call__(self, scope, receive, send):
+        await self.asgi(scope, receive, send)
+
+    @property
+    def token(self) -> str:
+        return self.engine.settings.token
+
+    def reset(self, api: str | None = None) -> None:
+        self.engine.store.reset(api)
+
+
+class _EngineResolver(Resolver):
+    """Bind every operation that declares an action to the engine."""
+
+    def __init__(self, engine: Engine, api: ApiDeclaration):
+        super().__init__()
+        self.engine = engine
+        self.api = api
+
+    def resolve_function_from_operation_id(self, operation_id: str) -> Callable:
+        op = self.api.operations.get(operation_id)
+        if op is None or op.action is None:
+            return _not_implemented(operation_id)
+        return _handler(self.engine, self.api, op)
+
+
+def _not_implemented(operation_id: str) -> Callable:
+    async def handler(*_args, **_kwargs):
+        raise MockError(f"operation {operation_id} is not served by the mock", status=501)
+
+    return handler
+
+
+def _coerce(api: ApiDeclaration, param: dict, raw: str):
+    schema = api.resolve(param.get("schema", {}))
+    kind = schema.get("type")
+    if kind == "integer":
+        return int(raw)
+    if kind == "number":
+        return float(raw)
+    if kind == "boolean":
+        return raw.strip().lower() == "true"
+    if kind == "array":
+        return [part for part in raw.split(",") if part]
+    return raw
+
+
+def _params(api: ApiDeclaration, op: Operation, request: ConnexionRequest) -> dict:
+    values = {}
+    for param in op.parameters:
+        name, where = param["name"], param["in"]
+        if where == "path":
+            raw = request.path_params.get(name)
+        elif where == "query":
+            raw = request.query_params.get(name)
+        elif where == "header":
+            raw = request.headers.get(name)
+        else:
+            raw = None
+        if raw is not None:
+            try:
+                values[name] = _coerce(api, param, raw)
+            except ValueError:
+                raise MockError(f"parameter {name!r} is malformed", status=400) from None
+    return values
+
+
+def origin_of(request: ConnexionRequest) -> str:
+    """scheme://host of the request as the client addressed it (proxy headers honoured)."""
+    headers = request.headers
+    scheme = headers.get("x-forwarded-proto", request.url.scheme).split(",")[0].strip()
+    host = headers.get("x-forwarded-host", headers.get("host", request.url.netloc)).split(",")[0].strip()
+    return f"{scheme}://{host}"
+
+
+def to_response(reply: Reply) -> ConnexionResponse:
+    if reply.body is None:
+        body = b""
+    elif isinstance(reply.body, bytes | bytearray):
+        body = bytes(reply.body)
+    else:
+        body = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":")).encode()
+    return ConnexionResponse(status_code=reply.status, body=body,
+                             content_type=reply.media_type if reply.body is not None else None,
+                             headers=reply.headers)
+
+
+def _handler(engine: Engine, api: ApiDeclaration, op: Operation) -> Callable:
+    async def handler(*_args, **kwargs):
+        incoming = connexion.request
+        request = Request(api=api, op=op, params=_params(api, op, incoming), body=kwargs.get("body"),
+                          origin=origin_of(incoming), principal=engine.settings.principal,
+                          headers=incoming.headers)
+        return to_response(engine.handle(request))
+
+    handler.__name__ = op.operation_id
+    return handler
+
+
+def _bearer_handler(verify: Callable[[str], dict | None]) -> type:
+    class MockBearer(BearerSecurityHandler):
+        def _resolve_func(self, security_scheme):
+            return verify
+
+    return MockBearer
+
+
+def create_app(
+    *,
+    apis: Iterable[str] | None = None,
+    settings: Settings | None = None,
+    store: Store | None = None,
+    engine: Engine | None = None,
+    validate_responses: bool = True,
+    max_body: int = DEFAULT_MAX_BODY,
+    max_json_body: int = DEFAULT_MAX_JSON_BODY,
+) -> MockApp:
+    """The mock as an ASGI app. ``apis`` defaults to every API whose spec is present."""
+    engine = engine or Engine(store, settings=settings)
+    names = [n for n in (apis or DEFAULT_APIS) if n in specs.available()]
+    declarations = {name: specs.declaration(name) for name in names}
+
+    def verify(token: str) -> dict | None:
+        return {"sub": engine.settings.principal} if token == engine.settings.token else None
+
+    app = connexion.AsyncApp(__name__, security_map={"bearer": _bearer_handler(verify)})
+    for name, decl in declarations.items():
+        app.add_api(copy.deepcopy(specs.document(name)), base_path=decl.base_path or "/",
+                    resolver=_EngineResolver(engine, decl), validate_responses=validate_responses,
+                    pythonic_params=False, name=name)
+
+    mounts = sorted(((d.base_path, d.dialect) for d in declarations.values()),
+                    key=lambda item: len(item[0]), reverse=True)
+
+    def dialect_for(path: str) -> str:
+        for base, dialect in mounts:
+            if not base or path == base or path.startswith(base + "/"):
+                return dialect
+        return mounts[-1][1] if mounts else "openmetadata"
+
+    def respond(request: ConnexionRequest, error: MockError) -> ConnexionResponse:
+        status, body, headers = render(dialect_for(request.url.path), error)
+        return ConnexionResponse(status_code=status, body=json.dumps(body).encode(),
+                                 content_type="application/json", headers=headers)
+
+    def on_mock_error(request: ConnexionRequest, exc: MockError) -> ConnexionResponse:
+        return respond(request, exc)
+
+    def on_http_error(request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
+        detail = getattr(exc, "detail", None) or getattr(exc, "title", None) or "request refused"
+        return respond(request, from_status(exc.status_code, str(detail)))
+
+    def on_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        log.exception("unexpected error serving %s %s", request.method, request.url.path)
+        return respond(request, MockError(f"internal error: {type(exc).__name__}"))
+
+    app.add_error_handler(MockError, on_mock_error)
+    app.add_error_handler(ProblemException, on_http_error)
+    app.add_error_handler(HTTPException, on_http_error)
+    app.add_error_handler(Exception, on_unexpected)
+    guarded = Guard(app, dialect_for=dialect_for, max_body=max_body, max_json_body=max_json_body,
+                    max_depth=engine.settings.max_depth)
+    return MockApp(asgi=guarded, engine=engine, apis=declarations)

@@ -1,0 +1,3 @@
+"""One module per API family; importing this package registers their actions."""
+
+from . import openmetadata  # noqa: F401

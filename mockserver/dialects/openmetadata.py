@@ -1,0 +1,368 @@
+"""OpenMetadata's representation of entities, for every kind the OpenMetadata spec declares.
+
+Entities are flat documents with an ``id``, a fully qualified name built from the parent's,
+decimal versions (0.1 at creation, +0.1 on a change, +1.0 on a change of a major field), a
+version history, soft delete, and references to other entities as ``EntityReference`` objects.
+Nothing here names a particular kind: parents, references, unique keys, relation fields and
+major fields are read from the kind's declaration.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from mlmock.spec.declarations import Kind, Reference, pointer_get, pointer_set
+
+from .. import patching, schemadefaults
+from ..engine import Engine, Reply, Request, action
+from ..errors import BadRequest, NotFound
+from ..store import Record
+from ..validation import validate
+
+DIALECT = "openmetadata"
+INCLUDE = {"non-deleted": False, "deleted": True, "all": None}
+
+
+# ----------------------------------------------------------------------------- names
+
+
+def quote_name(name: str) -> str:
+    """OpenMetadata's FullyQualifiedName.quoteName: a name holding a dot is double-quoted."""
+    return f'"{name}"' if "." in name and not (name.startswith('"') and name.endswith('"')) else name
+
+
+def not_found(kind: str, what: str) -> NotFound:
+    # CatalogExceptionMessage.entityNotFound, the real server's wording.
+    return NotFound(f"{kind} instance for {what} not found")
+
+
+def lookup(engine: Engine, request: Request, kind: str, fqn: str, *, deleted: bool | None = False) -> Record | None:
+    for record in engine.store.find(request.api.name, kind, "fqn", fqn):
+        if deleted is None or record.deleted == deleted:
+            return record
+    return None
+
+
+def entity_reference(kind: str, record: Record) -> dict[str, Any]:
+    doc = record.doc
+    ref = {"id": record.id, "type": kind, "name": doc.get("name"),
+           "fullyQualifiedName": doc.get("fullyQualifiedName"), "deleted": record.deleted}
+    return {k: v for k, v in ref.items() if v is not None}
+
+
+# ----------------------------------------------------------------------------- rendering
+
+
+def render(request: Request, kind: Kind, doc: dict[str, Any], *, fields: set[str] | None = None) -> dict:
+    """The entity as sent: with its absolute ``href``; relation fields only when asked for."""
+    out = copy.deepcopy(doc)
+    get = request.api.operation(kind.name, "get")
+    if get is not None:
+        out["href"] = request.origin + request.api.base_path + get.path.replace("{id}", doc["id"])
+    if fields is not None and kind.relation_fields is not None:
+        for name in kind.relation_fields.names:
+            if name not in fields:
+                out.pop(name, None)
+    return out
+
+
+def requested_fields(request: Request, kind: Kind) -> set[str]:
+    if kind.relation_fields is None:
+        return set()
+    raw = request.param(kind.relation_fields.param) or ""
+    names = {part.strip() for part in raw.split(",") if part.strip()}
+    for name in sorted(names):
+        if name not in kind.relation_fields.names:
+            raise BadRequest(f"Invalid field name {name}")
+    return names
+
+
+def include_state(request: Request) -> bool | None:
+    return INCLUDE[request.param("include", "non-deleted")]
+
+
+# ----------------------------------------------------------------------------- building
+
+
+def _resolve(engine: Engine, request: Request, ref: Reference, value: Any) -> Any:
+    if ref.many:
+        return [_resolve(engine, request, Reference(ref.field, ref.kind, ref.lookup), v) for v in value]
+    record = lookup(engine, request, ref.kind, value)
+    if record is None:
+        raise not_found(ref.kind, value)
+    return entity_reference(ref.kind, record)
+
+
+def build(engine: Engine, request: Request, body: dict, existing: Record | None) -> dict:
+    """The entity a create or upsert body describes, merged over ``existing`` when updating."""
+    kind = request.kind
+    create_schema = request.op.request_body["content"]["application/json"]["schema"]
+    if create_schema.get("type") == "array":
+        create_schema = create_schema["items"]
+    body = schemadefaults.fill(request.api, create_schema, copy.deepcopy(body))
+    doc = copy.deepcopy(existing.doc) if existing else {}
+    doc.update(body)
+    parent_record = None
+    if kind.parent is not None:
+        parent_fqn = pointer_get(body, kind.parent.field)
+        parent_record = lookup(engine, request, kind.parent.kind, parent_fqn)
+        if parent_record is None:
+            raise not_found(kind.parent.kind, parent_fqn)
+        pointer_set(doc, kind.parent.field, entity_reference(kind.parent.kind, parent_record))
+        for target, source in kind.parent.copy.items():
+            pointer_set(doc, target, pointer_get(parent_record.doc, source))
+    for ref in kind.references:
+        value = pointer_get(body, ref.field)
+        if value is not None:
+            pointer_set(doc, ref.field, _resolve(engine, request, ref, value))
+    if existing is not None:
+        doc = patching.restore(existing.doc, doc, kind.immutable)
+    else:
+        doc["id"] = engine.ids.new()
+        if kind.fqn:
+            name = quote_name(doc["name"])
+            parent_fqn = parent_record.doc["fullyQualifiedName"] if parent_record else None
+            pointer_set(doc, kind.fqn, f"{parent_fqn}.{name}" if parent_fqn else name)
+    return doc
+
+
+def derive(kind: Kind, doc: dict) -> dict:
+    """Fields computed from others: the fully qualified names of child items."""
+    fqn = pointer_get(doc, kind.fqn) if kind.fqn else None
+    for pointer in kind.child_fqns:
+        for item in pointer_get(doc, pointer) or ():
+            if isinstance(item, dict) and isinstance(item.get("name"), str) and fqn:
+                item["fullyQualifiedName"] = f"{fqn}.{quote_name(item['name'])}"
+    return doc
+
+
+def _comparable(kind: Kind, doc: dict) -> dict:
+    stripped = copy.deepcopy(doc)
+    return patching.restore({}, stripped, kind.server_managed)
+
+
+def _change_description(kind: Kind, old: dict, new: dict) -> dict:
+    before, after = _comparable(kind, old), _comparable(kind, new)
+    def encoded(value: Any) -> Any:
+        return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    change = {
+        "fieldsAdded": [{"name": k, "newValue": encoded(after[k])} for k in sorted(after) if k not in before],
+        "fieldsUpdated": [{"name": k, "oldValue": encoded(before[k]), "newValue": encoded(after[k])}
+                          for k in sorted(after) if k in before and before[k] != after[k]],
+        "fieldsDeleted": [{"name": k, "oldValue": encoded(before[k])} for k in sorted(before) if k not in after],
+        "previousVersion": old["version"],
+    }
+    if old.get("deleted") != new.get("deleted"):
+        change["fieldsUpdated"].append({"name": "deleted", "oldValue": json.dumps(old.get("deleted", False)),
+                                        "newValue": json.dumps(new.get("deleted", False))})
+    return change
+
+
+def next_version(kind: Kind, old: dict, new: dict) -> float:
+    versioning = kind.versioning
+    major = any(pointer_get(old, f) != pointer_get(new, f) for f in versioning.major_fields)
+    step = versioning.major if major else versioning.minor
+    return round(float(old["version"]) + step, 1)
+
+
+def commit(engine: Engine, request: Request, existing: Record | None, doc: dict,
+           *, deleted: bool = False) -> tuple[Record, bool]:
+    """Validate, version, index and store ``doc``; returns the record and whether it changed."""
+    kind, api = request.kind, request.api
+    doc = derive(kind, doc)
+    doc["deleted"] = deleted
+    now = engine.clock.now_ms()
+    if existing is not None:
+        unchanged = _comparable(kind, existing.doc) == _comparable(kind, doc) and existing.deleted == deleted
+        if unchanged:
+            return existing, False
+        doc["version"] = next_version(kind, existing.doc, doc)
+        doc["changeDescription"] = _change_description(kind, existing.doc, doc)
+    else:
+        doc["version"] = kind.versioning.initial
+        doc.pop("changeDescription", None)
+    doc["updatedAt"] = now
+    doc["updatedBy"] = request.principal
+    doc = schemadefaults.fill(api, api.schema(kind.schema), doc)
+    validate(api, kind.schema, render(request, kind, doc))
+    parent_id = pointer_get(doc, kind.parent.field + "/id") if kind.parent else None
+    keys = engine.unique_keys(kind, doc, parent=parent_id or "")
+    # CatalogExceptionMessage.ENTITY_ALREADY_EXISTS, the real server's wording.
+    engine.check_unique(api, kind, keys, exclude=doc["id"], message="Entity already exists")
+    attrs = engine.attrs(api, kind, doc, {k: [v] for k, v in keys.items()})
+    if kind.fqn:
+        attrs["fqn"] = [pointer_get(doc, kind.fqn)]
+    sort_key = str(pointer_get(doc, kind.pagination.order_by) or "") if kind.pagination and kind.pagination.order_by else ""
+    record = engine.store.put(api.name, kind.name, doc["id"], doc, sort_key=sort_key,
+                              deleted=deleted, attrs=attrs)
+    engine.store.add_history(api.name, kind.name, doc["id"], version_key(doc["version"]), doc)
+    return record, True
+
+
+def version_key(version: Any) -> str:
+    return f"{float(version):.1f}"
+
+
+def fetch(engine: Engine, request: Request, id_: str, *, deleted: bool | None = False) -> Record:
+    kind = request.kind
+    record = engine.store.get(request.api.name, kind.name, id_)
+    if record is None or (deleted is not None and record.deleted != deleted):
+        raise not_found(kind.name, id_)
+    return record
+
+
+# ----------------------------------------------------------------------------- actions
+
+
+@action(DIALECT, "static")
+def static(engine: Engine, request: Request) -> Reply:
+    document = request.op.options.get("document")
+    if document == "version":
+        return Reply(200, {"version": engine.settings.openmetadata_version, "revision": "mlmock",
+                           "timestamp": engine.clock.now_ms()})
+    raise NotFound(f"no static document {document!r}")
+
+
+@action(DIALECT, "create")
+def create(engine: Engine, request: Request) -> Reply:
+    kind = request.kind
+    with engine.store.transaction():
+        record, _ = commit(engine, request, None, build(engine, request, request.body, None))
+    return Reply(201, render(request, kind, record.doc))
+
+
+def _upsert(engine: Engine, request: Request, body: dict) -> tuple[int, Record]:
+    kind = request.kind
+    with engine.store.transaction():
+        probe = build(engine, request, body, None)
+        existing = lookup(engine, request, kind.name, pointer_get(probe, kind.fqn), deleted=None) \
+            if kind.fqn else None
+        if existing is None:
+            record, _ = commit(engine, request, None, probe)
+            return 201, record
+        record, _ = commit(engine, request, existing, build(engine, request, body, existing))
+        return 200, record
+
+
+@action(DIALECT, "upsert")
+def upsert(engine: Engine, request: Request) -> Reply:
+    status, record = _upsert(engine, request, request.body)
+    return Reply(status, render(request, request.kind, record.doc))
+
+
+@action(DIALECT, "bulk-upsert")
+def bulk_upsert(engine: Engine, request: Request) -> Reply:
+    passed, failed = [], []
+    for item in request.body:
+        try:
+            status, record = _upsert(engine, request, item)
+        except (BadRequest, NotFound) as error:
+            failed.append({"request": item, "message": error.message, "status": error.status})
+        else:
+            passed.append({"request": item, "status": status,
+                           "message": "Entity created" if status == 201 else "Entity updated"})
+    total = len(passed) + len(failed)
+    status = "success" if not failed else ("failure" if not passed else "partialSuccess")
+    return Reply(200, {"dryRun": False, "status": status, "numberOfRowsProcessed": total,
+                       "numberOfRowsPassed": len(passed), "numberOfRowsFailed": len(failed),
+                       "successRequest": passed, "failedRequest": failed})
+
+
+@action(DIALECT, "list")
+def list_(engine: Engine, request: Request) -> Reply:
+    kind = request.kind
+    fields = requested_fields(request, kind)
+    deleted = include_state(request)
+    _, _, default = request.api.limit_bounds(request.op, kind.pagination.limit_param)
+    limit = request.param(kind.pagination.limit_param, default)
+    records, after, before = engine.page(
+        request, deleted=deleted, limit=limit,
+        after=request.param(kind.pagination.get("after-param", "after")),
+        before=request.param(kind.pagination.get("before-param", "before")))
+    paging: dict[str, Any] = {"total": engine.count(request, deleted=deleted)}
+    if after is not None:
+        paging["after"] = after
+    if before is not None:
+        paging["before"] = before
+    return Reply(200, {"data": [render(request, kind, r.doc, fields=fields) for r in records],
+                       "paging": paging})
+
+
+@action(DIALECT, "get")
+def get(engine: Engine, request: Request) -> Reply:
+    kind = request.kind
+    fields = requested_fields(request, kind)
+    record = fetch(engine, request, request.params["id"], deleted=include_state(request))
+    return Reply(200, render(request, kind, record.doc, fields=fields))
+
+
+@action(DIALECT, "get-by-name")
+def get_by_name(engine: Engine, request: Request) -> Reply:
+    kind = request.kind
+    fields = requested_fields(request, kind)
+    fqn = request.params["fqn"]
+    record = lookup(engine, request, kind.name, fqn, deleted=include_state(request))
+    if record is None:
+        raise not_found(kind.name, fqn)
+    return Reply(200, render(request, kind, record.doc, fields=fields))
+
+
+@action(DIALECT, "patch")
+def patch(engine: Engine, request: Request) -> Reply:
+    kind = request.kind
+    patching.check_policy(kind, request.body)
+    with engine.store.transaction():
+        record = fetch(engine, request, request.params["id"])
+        patched = patching.apply(render(request, kind, record.doc), request.body)
+        if not isinstance(patched, dict):
+            raise BadRequest("patch must leave an entity (a JSON object)")
+        patched = patching.restore(record.doc, patched, kind.immutable + kind.server_managed)
+        record, _ = commit(engine, request, record, patched, deleted=False)
+    return Reply(200, render(request, kind, record.doc))
+
+
+@action(DIALECT, "delete")
+def delete(engine: Engine, request: Request) -> Reply:
+    kind = request.kind
+    hard = bool(request.param(kind.delete.hard_param or "hardDelete", False)) if kind.delete.hard_param else False
+    with engine.store.transaction():
+        if hard or not kind.delete.soft:
+            record = fetch(engine, request, request.params["id"], deleted=None)
+            engine.store.remove(request.api.name, kind.name, record.id)
+            gone = dict(record.doc, deleted=True)
+            return Reply(200, render(request, kind, gone))
+        record = fetch(engine, request, request.params["id"], deleted=False)
+        record, _ = commit(engine, request, record, copy.deepcopy(record.doc), deleted=True)
+    return Reply(200, render(request, kind, record.doc))
+
+
+@action(DIALECT, "restore")
+def restore(engine: Engine, request: Request) -> Reply:
+    kind = request.kind
+    with engine.store.transaction():
+        record = fetch(engine, request, request.body["id"], deleted=True)
+        record, _ = commit(engine, request, record, copy.deepcopy(record.doc), deleted=False)
+    return Reply(200, render(request, kind, record.doc))
+
+
+@action(DIALECT, "versions")
+def versions(engine: Engine, request: Request) -> Reply:
+    kind = request.kind
+    record = fetch(engine, request, request.params["id"], deleted=None)
+    history = engine.store.history(request.api.name, kind.name, record.id, newest_first=True)
+    return Reply(200, {"entityType": kind.name,
+                       "versions": [json.dumps(render(request, kind, doc), separators=(",", ":"))
+                                    for _, doc in history]})
+
+
+@action(DIALECT, "version")
+def version(engine: Engine, request: Request) -> Reply:
+    kind = request.kind
+    record = fetch(engine, request, request.params["id"], deleted=None)
+    key = version_key(request.params["version"])
+    doc = engine.store.history_entry(request.api.name, kind.name, record.id, key)
+    if doc is None:
+        raise not_found(kind.name, f"{record.id} version {request.params['version']}")
+    return Reply(200, render(request, kind, doc))

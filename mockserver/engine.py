@@ -1,0 +1,223 @@
+"""The one engine behind every resource kind of every API.
+
+An operation of the spec is served by the action its ``x-mlmock-op`` names. Actions are
+registered per dialect (``dialects/openmetadata.py``, ``dialects/wml.py``): a dialect knows an
+API family's representation (envelopes, versions, links), never a particular kind. Everything a
+kind does differently is read from its declaration in the spec.
+
+This module holds what every dialect shares: the request and reply types, the clock and id
+source, indexing and uniqueness, list paging and JSON Patch under a kind's policy.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mlmock.spec.declarations import ApiDeclaration, Kind, Operation, pointer_get
+
+from . import cursors, jsonsafety
+from .errors import BadRequest, Conflict, MockError
+from .store import Position, Record, Store
+
+# ----------------------------------------------------------------------------- requests
+
+
+@dataclass
+class Request:
+    """What an action needs of an HTTP request, already validated against the spec."""
+
+    api: ApiDeclaration
+    op: Operation
+    params: dict[str, Any]
+    body: Any = None
+    origin: str = "http://localhost"
+    principal: str = "admin"
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def param(self, name: str, default: Any = None) -> Any:
+        value = self.params.get(name)
+        return default if value is None else value
+
+    @property
+    def kind(self) -> Kind:
+        if self.op.kind is None:
+            raise MockError(f"{self.op.operation_id} declares no kind")
+        return self.api.kinds[self.op.kind]
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    media_type: str = "application/json"
+
+
+# ----------------------------------------------------------------------------- clock, ids
+
+
+class Clock:
+    """Wall-clock milliseconds, or a fixed and advanceable time for deterministic runs."""
+
+    def __init__(self, start_ms: int | None = None):
+        self._fixed = start_ms
+
+    def now_ms(self) -> int:
+        if self._fixed is not None:
+            return self._fixed
+        return time.time_ns() // 1_000_000
+
+    def advance(self, ms: int) -> None:
+        if self._fixed is None:
+            self._fixed = self.now_ms()
+        self._fixed += ms
+
+
+class Ids:
+    """UUID4 identifiers; repeatable when seeded."""
+
+    def __init__(self, seed: int | None = None):
+        self._random = random.Random(seed) if seed is not None else None
+
+    def new(self) -> str:
+        if self._random is None:
+            return str(uuid.uuid4())
+        return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+
+
+# ----------------------------------------------------------------------------- actions
+
+Action = Callable[["Engine", Request], Reply]
+_ACTIONS: dict[tuple[str, str], Action] = {}
+
+
+def action(dialect: str, *names: str) -> Callable[[Action], Action]:
+    """Register a function as the handler of ``names`` for every kind of ``dialect``."""
+
+    def register(fn: Action) -> Action:
+        for name in names:
+            _ACTIONS[(dialect, name)] = fn
+        return fn
+
+    return register
+
+
+def has_action(dialect: str, name: str) -> bool:
+    return (dialect, name) in _ACTIONS
+
+
+@dataclass
+class Settings:
+    token: str = "mlmock-token"
+    principal: str = "admin"
+    openmetadata_version: str = "2.0.7"
+    max_depth: int = jsonsafety.DEFAULT_MAX_DEPTH
+
+
+class Engine:
+    def __init__(self, store: Store | None = None, *, settings: Settings | None = None,
+                 clock: Clock | None = None, ids: Ids | None = None):
+        self.store = store or Store()
+        self.settings = settings or Settings()
+        self.clock = clock or Clock()
+        self.ids = ids or Ids()
+
+    def handle(self, request: Request) -> Reply:
+        handler = _ACTIONS.get((request.api.dialect, request.op.action or ""))
+        if handler is None:
+            raise MockError(f"no {request.api.dialect} action {request.op.action!r}", status=501)
+        return handler(self, request)
+
+    # ------------------------------------------------------------------ indexing
+
+    def attrs(self, api: ApiDeclaration, kind: Kind, doc: Mapping[str, Any],
+              extra: Mapping[str, Iterable[str]] | None = None) -> dict[str, list[str]]:
+        """The values to index for ``doc``: declared filters, unique keys and ``extra``."""
+        found: dict[str, list[str]] = {k: list(v) for k, v in (extra or {}).items()}
+        for op in api.operations_of(kind.name, "list"):
+            for flt in op.filters:
+                values = index_values(pointer_get(doc, flt.field), flt.match)
+                if values:
+                    found.setdefault(f"filter:{flt.param}", []).extend(values)
+        return found
+
+    def filters_of(self, request: Request) -> list[tuple[str, str]]:
+        """The (attribute, value) pairs a list request filters on."""
+        pairs = []
+        for flt in request.op.filters:
+            value = request.params.get(flt.param)
+            if value is not None:
+                pairs.append((f"filter:{flt.param}", stringify(value)))
+        return pairs
+
+    def unique_keys(self, kind: Kind, doc: Mapping[str, Any], *, parent: str = "",
+                    scope: str = "") -> dict[str, str]:
+        """Index keys of a resource's declared unique fields (absent values are not keys)."""
+        keys = {}
+        for unique in kind.unique:
+            values = [pointer_get(doc, f) for f in unique.fields]
+            if any(v is None for v in values):
+                continue
+            within = {"parent": parent, "scope": scope}.get(unique.within, "")
+            keys["unique:" + ",".join(unique.fields)] = json.dumps([within, *values], sort_keys=True)
+        return keys
+
+    def check_unique(self, api: ApiDeclaration, kind: Kind, keys: Mapping[str, str],
+                     exclude: str | None = None, message: str | None = None) -> None:
+        """409 when another resource holds any of the unique ``keys``."""
+        for name, value in keys.items():
+            for other in self.store.find(api.name, kind.name, name, value):
+                if other.id != exclude:
+                    fields = name.split(":", 1)[-1]
+                    raise Conflict(message or f"a {kind.name} with the same {fields} already exists")
+
+    # ------------------------------------------------------------------ paging
+
+    def page(self, request: Request, *, scope: str = "", deleted: bool | None = False,
+             limit: int, after: str | None = None, before: str | None = None,
+             query_parts: Iterable[Any] = ()) -> tuple[list[Record], str | None, str | None]:
+        """One page and the tokens of the next (after) and previous (before) pages."""
+        if after is not None and before is not None:
+            raise BadRequest("only one of 'after' and 'before' may be given")
+        kind = request.kind
+        filters = self.filters_of(request)
+        query = cursors.fingerprint([kind.name, scope, deleted, sorted(filters), *query_parts])
+        start = cursors.decode(after, query, name="after") if after else None
+        end = cursors.decode(before, query, name="before") if before else None
+        if limit == 0:
+            return [], None, None
+        records, more = self.store.page(request.api.name, kind.name, scope=scope, deleted=deleted,
+                                        filters=filters, after=start, before=end, limit=limit)
+        if not records:
+            return [], None, None
+        first, last = records[0], records[-1]
+        first_pos = cursors.encode(Position(first.sort_key, first.rowid), query)
+        last_pos = cursors.encode(Position(last.sort_key, last.rowid), query)
+        if end is not None:  # walking backwards: more means more before, and there is an after
+            return records, last_pos, first_pos if more else None
+        has_before = start is not None
+        return records, last_pos if more else None, first_pos if has_before else None
+
+    def count(self, request: Request, *, scope: str = "", deleted: bool | None = False) -> int:
+        return self.store.count(request.api.name, request.kind.name, scope=scope, deleted=deleted,
+                                filters=self.filters_of(request))
+
+
+def index_values(value: Any, match: str) -> list[str]:
+    if value is None:
+        return []
+    if match == "contains" and isinstance(value, list):
+        return [stringify(v) for v in value if v is not None]
+    return [stringify(value)]
+
+
+def stringify(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

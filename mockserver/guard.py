@@ -1,0 +1,90 @@
+"""ASGI middleware that stands between the network and everything else.
+
+It bounds the request body (413 past the limit, counted while streaming, so a lying or absent
+Content-Length changes nothing), and refuses JSON bodies that are not UTF-8, not JSON, nested
+too deeply or holding values that cannot round-trip (400), all in the API's own envelope. The
+body is then replayed unchanged to the application.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import jsonsafety
+from .errors import MockError, PayloadTooLarge, render
+
+DEFAULT_MAX_BODY = 64 * 1024 * 1024
+DEFAULT_MAX_JSON_BODY = 4 * 1024 * 1024
+
+
+def is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+class Guard:
+    def __init__(self, app: ASGIApp, *, dialect_for: Callable[[str], str],
+                 max_body: int = DEFAULT_MAX_BODY, max_json_body: int = DEFAULT_MAX_JSON_BODY,
+                 max_depth: int = jsonsafety.DEFAULT_MAX_DEPTH):
+        self.app = app
+        self.dialect_for = dialect_for
+        self.max_body = max_body
+        self.max_json_body = max_json_body
+        self.max_depth = max_depth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        content_type = headers.get("content-type", "")
+        limit = self.max_json_body if is_json(content_type) else self.max_body
+        try:
+            declared = headers.get("content-length")
+            if declared is not None and declared.isdigit() and int(declared) > limit:
+                raise PayloadTooLarge(f"request body of {declared} bytes exceeds the limit of {limit} bytes")
+            body = await self._read(receive, limit)
+            if body and is_json(content_type):
+                jsonsafety.loads(body, max_depth=self.max_depth)
+        except MockError as error:
+            await self._refuse(scope, send, error)
+            return
+
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _read(self, receive: Receive, limit: int) -> bytes:
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(f"request body exceeds the limit of {limit} bytes")
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    async def _refuse(self, scope: Scope, send: Send, error: MockError) -> None:
+        status, body, headers = render(self.dialect_for(scope.get("path", "/")), error)
+        payload = json.dumps(body).encode()
+        raw = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+        if status == 413:
+            raw.append((b"connection", b"close"))
+        raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": payload})

@@ -1,0 +1,351 @@
+"""Resource storage on SQLite (in memory by default, on disk with a path).
+
+One table holds every resource of every kind of every API as a JSON document; a second holds
+the values the spec declares filterable or unique (``attrs``), each row carrying the resource's
+sort key so that a filtered page is an index range scan; a third keeps counts per filter value,
+so that ``total`` costs the same with 100,000 resources as with 100. Version history and
+revisions live in ``history``.
+
+Every write happens inside :meth:`Store.transaction`, which holds a process-wide lock and an
+SQLite transaction: concurrent requests never interleave a read-modify-write, and a failed
+request rolls back whatever it had written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS resources (
+    rowid    INTEGER PRIMARY KEY,
+    api      TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    id       TEXT NOT NULL,
+    scope    TEXT NOT NULL,
+    sort_key TEXT NOT NULL,
+    deleted  INTEGER NOT NULL,
+    doc      TEXT NOT NULL,
+    UNIQUE (api, kind, id)
+);
+CREATE INDEX IF NOT EXISTS resources_live ON resources (api, kind, scope, deleted, sort_key, rowid);
+CREATE INDEX IF NOT EXISTS resources_all ON resources (api, kind, scope, sort_key, rowid);
+CREATE TABLE IF NOT EXISTS attrs (
+    resource INTEGER NOT NULL,
+    api      TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    scope    TEXT NOT NULL,
+    name     TEXT NOT NULL,
+    value    TEXT NOT NULL,
+    deleted  INTEGER NOT NULL,
+    sort_key TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attrs_live ON attrs (api, kind, scope, name, value, deleted, sort_key, resource);
+CREATE INDEX IF NOT EXISTS attrs_all ON attrs (api, kind, scope, name, value, sort_key, resource);
+CREATE INDEX IF NOT EXISTS attrs_resource ON attrs (resource);
+CREATE INDEX IF NOT EXISTS attrs_global ON attrs (api, kind, name, value);
+CREATE TABLE IF NOT EXISTS counts (
+    api     TEXT NOT NULL,
+    kind    TEXT NOT NULL,
+    scope   TEXT NOT NULL,
+    deleted INTEGER NOT NULL,
+    name    TEXT NOT NULL,
+    value   TEXT NOT NULL,
+    n       INTEGER NOT NULL,
+    PRIMARY KEY (api, kind, scope, deleted, name, value)
+);
+CREATE TABLE IF NOT EXISTS history (
+    api  TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    id   TEXT NOT NULL,
+    key  TEXT NOT NULL,
+    seq  INTEGER NOT NULL,
+    doc  TEXT NOT NULL,
+    PRIMARY KEY (api, kind, id, key)
+);
+CREATE INDEX IF NOT EXISTS history_order ON history (api, kind, id, seq);
+"""
+
+Attrs = Mapping[str, Iterable[str]]
+
+
+@dataclass
+class Record:
+    rowid: int
+    api: str
+    kind: str
+    id: str
+    scope: str
+    sort_key: str
+    deleted: bool
+    doc: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page starts or ends: a (sort key, row id) pair, strictly ordered."""
+
+    sort_key: str
+    rowid: int
+
+
+class Store:
+    def __init__(self, path: str = ":memory:"):
+        self.path = path
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        if path != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # FULL: a write acknowledged to a client survives a SIGKILL of the process.
+            self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+        self._depth = 0
+
+    # ------------------------------------------------------------------ transactions
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Serialise a read-modify-write; nested calls join the outer transaction."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self
+                finally:
+                    self._depth -= 1
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # ------------------------------------------------------------------ reads
+
+    def _record(self, row: tuple) -> Record:
+        rowid, api, kind, id_, scope, sort_key, deleted, doc = row
+        return Record(rowid, api, kind, id_, scope, sort_key, bool(deleted), json.loads(doc))
+
+    _COLUMNS = "r.rowid, r.api, r.kind, r.id, r.scope, r.sort_key, r.deleted, r.doc"
+
+    def get(self, api: str, kind: str, id_: str) -> Record | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {self._COLUMNS} FROM resources r WHERE api=? AND kind=? AND id=?",
+                (api, kind, id_),
+            ).fetchone()
+        return self._record(row) if row else None
+
+    def find(self, api: str, kind: str, name: str, value: str, scope: str | None = None) -> list[Record]:
+        """Resources whose attribute ``name`` has ``value`` (any scope unless one is given)."""
+        sql = (f"SELECT DISTINCT {self._COLUMNS} FROM attrs a JOIN resources r ON r.rowid=a.resource "
+               "WHERE a.api=? AND a.kind=? AND a.name=? AND a.value=?")
+        args: list[Any] = [api, kind, name, value]
+        if scope is not None:
+            sql += " AND a.scope=?"
+            args.append(scope)
+        with self._lock:
+            return [self._record(row) for row in self._db.execute(sql + " ORDER BY r.rowid", args)]
+
+    def page(
+        self,
+        api: str,
+        kind: str,
+        *,
+        scope: str = "",
+        deleted: bool | None = False,
+        filters: Iterable[tuple[str, str]] = (),
+        after: Position | None = None,
+        before: Position | None = None,
+        limit: int,
+    ) -> tuple[list[Record], bool]:
+        """Up to ``limit`` resources in (sort key, row id) order, after or before a position.
+
+        Returns the records (always in ascending order) and whether more exist beyond them
+        in the walking direction. Cost: one index range scan of ``limit + 1`` rows.
+        """
+        filters = list(filters)
+        backwards = before is not None
+        args: list[Any] = [api, kind, scope]
+        if filters:
+            name, value = filters[0]
+            source = "attrs a JOIN resources r ON r.rowid = a.resource"
+            where = ["a.api=?", "a.kind=?", "a.scope=?", "a.name=?", "a.value=?"]
+            args += [name, value]
+            key, row = "a.sort_key", "a.resource"
+            prefix = "a"
+        else:
+            source = "resources r"
+            where = ["r.api=?", "r.kind=?", "r.scope=?"]
+            key, row = "r.sort_key", "r.rowid"
+            prefix = "r"
+        if deleted is not None:
+            where.append(f"{prefix}.deleted=?")
+            args.append(int(deleted))
+        if after is not None:
+            where.append(f"({key}, {row}) > (?, ?)")
+            args += [after.sort_key, after.rowid]
+        if before is not None:
+            where.append(f"({key}, {row}) < (?, ?)")
+            args += [before.sort_key, before.rowid]
+        for name, value in filters[1:]:
+            where.append("EXISTS (SELECT 1 FROM attrs b WHERE b.resource=r.rowid AND b.name=? AND b.value=?)")
+            args += [name, value]
+        order = "DESC" if backwards else "ASC"
+        sql = (f"SELECT DISTINCT {self._COLUMNS} FROM {source} WHERE {' AND '.join(where)} "
+               f"ORDER BY {key} {order}, {row} {order} LIMIT ?")
+        args.append(limit + 1)
+        with self._lock:
+            rows = [self._record(r) for r in self._db.execute(sql, args)]
+        more = len(rows) > limit
+        rows = rows[:limit]
+        if backwards:
+            rows.reverse()
+        return rows, more
+
+    def count(self, api: str, kind: str, *, scope: str = "", deleted: bool | None = False,
+              filters: Iterable[tuple[str, str]] = ()) -> int:
+        """How many resources match; O(1) for no filter or one filter."""
+        filters = list(filters)
+        states = [int(deleted)] if deleted is not None else [0, 1]
+        marks = ",".join("?" * len(states))
+        with self._lock:
+            if len(filters) <= 1:
+                name, value = filters[0] if filters else ("", "")
+                row = self._db.execute(
+                    f"SELECT COALESCE(SUM(n), 0) FROM counts WHERE api=? AND kind=? AND scope=? "
+                    f"AND deleted IN ({marks}) AND name=? AND value=?",
+                    [api, kind, scope, *states, name, value],
+                ).fetchone()
+                return int(row[0])
+            where = " AND ".join(
+                "EXISTS (SELECT 1 FROM attrs b WHERE b.resource=r.rowid AND b.name=? AND b.value=?)"
+                for _ in filters
+            )
+            args = [api, kind, scope, *states] + [x for pair in filters for x in pair]
+            row = self._db.execute(
+                f"SELECT COUNT(*) FROM resources r WHERE api=? AND kind=? AND scope=? "
+                f"AND deleted IN ({marks}) AND {where}", args,
+            ).fetchone()
+            return int(row[0])
+
+    def kinds_summary(self) -> list[tuple[str, str, str, int]]:
+        """(api, kind, scope, live count) for every non-empty partition."""
+        with self._lock:
+            return list(self._db.execute(
+                "SELECT api, kind, scope, n FROM counts WHERE name='' AND deleted=0 AND n>0 "
+                "ORDER BY api, kind, scope"))
+
+    # ------------------------------------------------------------------ writes
+
+    def _bump(self, api: str, kind: str, scope: str, deleted: bool,
+              attrs: Mapping[str, list[str]], delta: int) -> None:
+        keys = [("", "")] + [(name, value) for name, values in attrs.items() for value in values]
+        self._db.executemany(
+            "INSERT INTO counts (api, kind, scope, deleted, name, value, n) VALUES (?,?,?,?,?,?,?) "
+            "ON CONFLICT (api, kind, scope, deleted, name, value) DO UPDATE SET n = n + excluded.n",
+            [(api, kind, scope, int(deleted), name, value, delta) for name, value in keys],
+        )
+
+    def _attrs_of(self, rowid: int) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for name, value in self._db.execute("SELECT name, value FROM attrs WHERE resource=?", (rowid,)):
+            found.setdefault(name, []).append(value)
+        return found
+
+    def put(self, api: str, kind: str, id_: str, doc: dict[str, Any], *, scope: str = "",
+            sort_key: str = "", deleted: bool = False, attrs: Attrs | None = None) -> Record:
+        """Insert or replace a resource, with the attribute values to index."""
+        text = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        normal = {name: sorted(set(values)) for name, values in (attrs or {}).items()}
+        with self.transaction():
+            existing = self._db.execute(
+                "SELECT rowid, scope, deleted FROM resources WHERE api=? AND kind=? AND id=?",
+                (api, kind, id_)).fetchone()
+            if existing:
+                rowid, old_scope, old_deleted = existing
+                self._bump(api, kind, old_scope, bool(old_deleted), self._attrs_of(rowid), -1)
+                self._db.execute("DELETE FROM attrs WHERE resource=?", (rowid,))
+                self._db.execute(
+                    "UPDATE resources SET scope=?, sort_key=?, deleted=?, doc=? WHERE rowid=?",
+                    (scope, sort_key, int(deleted), text, rowid))
+            else:
+                rowid = self._db.execute(
+                    "INSERT INTO resources (api, kind, id, scope, sort_key, deleted, doc) "
+                    "VALUES (?,?,?,?,?,?,?)",
+                    (api, kind, id_, scope, sort_key, int(deleted), text)).lastrowid
+            self._db.executemany(
+                "INSERT INTO attrs (resource, api, kind, scope, name, value, deleted, sort_key) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                [(rowid, api, kind, scope, name, value, int(deleted), sort_key)
+                 for name, values in normal.items() for value in values])
+            self._bump(api, kind, scope, deleted, normal, +1)
+        return Record(rowid, api, kind, id_, scope, sort_key, deleted, json.loads(text))
+
+    def remove(self, api: str, kind: str, id_: str) -> bool:
+        """Delete a resource and its history; False when it did not exist."""
+        with self.transaction():
+            existing = self._db.execute(
+                "SELECT rowid, scope, deleted FROM resources WHERE api=? AND kind=? AND id=?",
+                (api, kind, id_)).fetchone()
+            if not existing:
+                return False
+            rowid, scope, deleted = existing
+            self._bump(api, kind, scope, bool(deleted), self._attrs_of(rowid), -1)
+            self._db.execute("DELETE FROM attrs WHERE resource=?", (rowid,))
+            self._db.execute("DELETE FROM resources WHERE rowid=?", (rowid,))
+            self._db.execute("DELETE FROM history WHERE api=? AND kind=? AND id=?", (api, kind, id_))
+        return True
+
+    # ------------------------------------------------------------------ history
+
+    def add_history(self, api: str, kind: str, id_: str, key: str, doc: dict[str, Any]) -> None:
+        text = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        with self.transaction():
+            seq = self._db.execute(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM history WHERE api=? AND kind=? AND id=?",
+                (api, kind, id_)).fetchone()[0]
+            self._db.execute(
+                "INSERT INTO history (api, kind, id, key, seq, doc) VALUES (?,?,?,?,?,?) "
+                "ON CONFLICT (api, kind, id, key) DO UPDATE SET doc=excluded.doc, seq=excluded.seq",
+                (api, kind, id_, key, seq, text))
+
+    def history(self, api: str, kind: str, id_: str, *, newest_first: bool = True) -> list[tuple[str, dict]]:
+        order = "DESC" if newest_first else "ASC"
+        with self._lock:
+            return [(key, json.loads(doc)) for key, doc in self._db.execute(
+                f"SELECT key, doc FROM history WHERE api=? AND kind=? AND id=? ORDER BY seq {order}",
+                (api, kind, id_))]
+
+    def history_entry(self, api: str, kind: str, id_: str, key: str) -> dict | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT doc FROM history WHERE api=? AND kind=? AND id=? AND key=?",
+                (api, kind, id_, key)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    # ------------------------------------------------------------------ reset
+
+    def reset(self, api: str | None = None) -> None:
+        """Forget everything (or everything of one API)."""
+        with self.transaction():
+            for table in ("resources", "attrs", "counts", "history"):
+                if api is None:
+                    self._db.execute(f"DELETE FROM {table}")
+                else:
+                    self._db.execute(f"DELETE FROM {table} WHERE api=?", (api,))

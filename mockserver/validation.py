@@ -1,0 +1,29 @@
+"""Validate a document against a component schema of the spec (OpenAPI 3.0 dialect).
+
+Connexion validates what arrives; this validates what an action is about to store, e.g. the
+result of a JSON Patch, which no request schema can describe.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from openapi_schema_validator import OAS30Validator, oas30_format_checker
+
+from mlmock.spec.declarations import ApiDeclaration
+
+from .errors import BadRequest
+
+
+@functools.lru_cache(maxsize=256)
+def _validator(api: ApiDeclaration, schema_name: str) -> OAS30Validator:
+    root = {"$ref": f"#/components/schemas/{schema_name}", "components": api.document["components"]}
+    return OAS30Validator(root, format_checker=oas30_format_checker)
+
+
+def validate(api: ApiDeclaration, schema_name: str, instance: Any, *, what: str = "entity") -> None:
+    error = next(iter(_validator(api, schema_name).iter_errors(instance)), None)
+    if error is not None:
+        where = "/" + "/".join(str(p) for p in error.absolute_path)
+        raise BadRequest(f"{what} would be invalid at {where}: {error.message}")
