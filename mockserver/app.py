@@ -31,6 +31,8 @@ from .guard import DEFAULT_MAX_BODY, DEFAULT_MAX_JSON_BODY, Guard
 from .store import Store
 
 log = logging.getLogger("mlmock")
+# connexion warns about every undeclared query parameter a client sends; the mock ignores them.
+logging.getLogger("connexion.decorators.parameter").setLevel(logging.ERROR)
 
 # Mounted in this order: starlette stops at the first mount whose prefix matches, so an API
 # served at the root ("/") must come last.

@@ -53,6 +53,12 @@ class Guard:
             await self._refuse(scope, send, error)
             return
 
+        # The body is replayed whole, so tell the application its real length: a chunked upload
+        # (no Content-Length) would otherwise look empty to connexion's body validation.
+        scope = dict(scope)
+        scope["headers"] = [(k, v) for k, v in scope["headers"]
+                            if k.lower() not in (b"content-length", b"transfer-encoding")]
+        scope["headers"].append((b"content-length", str(len(body)).encode("latin-1")))
         replayed = False
 
         async def replay() -> Message:

@@ -1,0 +1,3 @@
+"""Importing this package registers every rule."""
+
+from . import auth, conflict, deletion, pagination, patch, schema  # noqa: F401

@@ -1,0 +1,98 @@
+"""Conflict and identity: 409 on duplicates, upsert keeps the id, decimal version rules."""
+
+from __future__ import annotations
+
+from mlmock.spec.declarations import ApiDeclaration, Kind, pointer_get
+
+from ..context import Context
+from ..registry import rule
+from ..results import Skip, expect
+
+
+def _creatable_unique(api: ApiDeclaration, kind: Kind) -> bool:
+    return bool(kind.unique) and api.operation(kind.name, "create") is not None
+
+
+def _upsertable(api: ApiDeclaration, kind: Kind) -> bool:
+    return api.operation(kind.name, "upsert") is not None
+
+
+def _decimal(api: ApiDeclaration, kind: Kind) -> bool:
+    return (_upsertable(api, kind) and kind.versioning is not None
+            and kind.versioning.style == "decimal")
+
+
+@rule("conflict.duplicate-create", family="conflict", when=_creatable_unique)
+def duplicate_create(ctx: Context, kind: Kind) -> None:
+    """Creating a resource whose unique fields are taken answers 409, and leaves the first intact."""
+    op = ctx.operation(kind, "create")
+    body = ctx.create_body(kind)
+    first = ctx.call(op, json=body)
+    expect(first.status_code in op.success_statuses, f"{op.operation_id} should create", first)
+    second = ctx.call(op, json=body)
+    expect(second.status_code == 409, f"a second {op.operation_id} with the same unique fields "
+           f"{[u.fields for u in kind.unique]} must answer 409", second)
+    still = ctx.fetch(kind, ctx.id_of(kind, first.json()))
+    expect(still.status_code == 200, "the first resource must survive the refused duplicate", still)
+
+
+@rule("conflict.upsert-keeps-id", family="conflict", when=_upsertable)
+def upsert_keeps_id(ctx: Context, kind: Kind) -> None:
+    """PUT of a new name creates (201); PUT of the same name updates (200, same id), never 409."""
+    op = ctx.operation(kind, "upsert")
+    body = ctx.create_body(kind)
+    first = ctx.call(op, json=body)
+    expect(first.status_code == 201, f"{op.operation_id} of a new resource must answer 201", first)
+    again = dict(body, description="changed by mlmock")
+    second = ctx.call(op, json=again)
+    expect(second.status_code == 200, f"{op.operation_id} of an existing resource must answer 200", second)
+    expect(ctx.id_of(kind, second.json()) == ctx.id_of(kind, first.json()),
+           "an upsert of an existing resource must keep its id", second)
+
+
+def _major_field(ctx: Context, kind: Kind, body: dict) -> str | None:
+    schema = ctx.body_schema(ctx.operation(kind, "upsert"))
+    for pointer in kind.versioning.major_fields:
+        sub = ctx.api.schema_at(schema, pointer)
+        if sub and sub.get("type") == "string" and sub.get("format") is None:
+            return pointer
+    return None
+
+
+@rule("conflict.version-rules", family="conflict", when=_decimal)
+def version_rules(ctx: Context, kind: Kind) -> None:
+    """Versions start at the initial value, stay on a no-op upsert, add minor on a change, major on a major field."""
+    v = kind.versioning
+    op = ctx.operation(kind, "upsert")
+    body = ctx.create_body(kind)
+    created = ctx.call(op, json=body)
+    expect(created.status_code == 201, f"{op.operation_id} should create", created)
+    doc = created.json()
+    expect(doc.get("version") == v.initial, f"a new resource must have version {v.initial}", created)
+    same = ctx.call(op, json=body)
+    expect(same.status_code == 200 and same.json().get("version") == v.initial
+           and same.json().get("updatedAt") == doc.get("updatedAt"),
+           "an upsert that changes nothing must keep version and updatedAt", same)
+    changed = ctx.call(op, json=dict(body, description="minor change by mlmock"))
+    minor = round(v.initial + v.minor, 1)
+    expect(changed.status_code == 200 and changed.json().get("version") == minor,
+           f"a change must move the version from {v.initial} to {minor}", changed)
+    major_field = _major_field(ctx, kind, body)
+    if major_field is None:
+        raise Skip("no major field can be changed with a plain string")
+    major_body = dict(body, description="minor change by mlmock")
+    major_body[major_field.lstrip("/")] = "mlmock-major-change"
+    major = ctx.call(op, json=major_body)
+    expected = round(minor + v.major, 1)
+    expect(major.status_code == 200 and major.json().get("version") == expected,
+           f"a change of {major_field} is major and must move the version from {minor} to {expected}", major)
+    history = ctx.api.operation(kind.name, "versions")
+    if history is not None:
+        listed = ctx.call(history, path={ctx.id_param(history): ctx.id_of(kind, doc)})
+        expect(listed.status_code == 200, f"{history.operation_id} should list versions", listed)
+        import json as _json
+        versions = [_json.loads(x)["version"] if isinstance(x, str) else x["version"]
+                    for x in pointer_get(listed.json(), "/versions") or []]
+        expect(versions == [expected, minor, v.initial],
+               f"the version history must list {[expected, minor, v.initial]} newest first, got {versions}",
+               listed)

@@ -1,0 +1,97 @@
+"""Soft and hard delete: visibility afterwards, restore, and use after free."""
+
+from __future__ import annotations
+
+from mlmock.spec.declarations import ApiDeclaration, Kind, pointer_get
+
+from ..context import Context
+from ..registry import rule
+from ..results import Skip, expect
+from .pagination import walk
+
+
+def _deletable(api: ApiDeclaration, kind: Kind) -> bool:
+    return (api.operation(kind.name, "delete") is not None and api.operation(kind.name, "get") is not None
+            and (api.operation(kind.name, "create") or api.operation(kind.name, "upsert")) is not None)
+
+
+def _soft(api: ApiDeclaration, kind: Kind) -> bool:
+    return _deletable(api, kind) and kind.delete.soft
+
+
+def _hard(api: ApiDeclaration, kind: Kind) -> bool:
+    return _deletable(api, kind) and kind.delete.hard_param is not None
+
+
+def _delete(ctx: Context, kind: Kind, id_: str, *, hard: bool):
+    op = ctx.operation(kind, "delete")
+    params = {kind.delete.hard_param: "true" if hard else "false"} if kind.delete.hard_param else None
+    response = ctx.call(op, path={ctx.id_param(op): id_}, params=params)
+    expect(200 <= response.status_code < 300, f"{op.operation_id} of an existing resource should succeed",
+           response)
+    return response
+
+
+def _include_param(ctx: Context, kind: Kind) -> str | None:
+    get = ctx.operation(kind, "get")
+    param = get.parameter("include")
+    return "include" if param is not None else None
+
+
+@rule("deletion.soft-delete-hides", family="deletion", when=_soft)
+def soft_delete_hides(ctx: Context, kind: Kind) -> None:
+    """A soft-deleted resource answers 404 and leaves lists, unless deleted ones are asked for."""
+    entity = ctx.create(kind)
+    id_ = ctx.id_of(kind, entity)
+    _delete(ctx, kind, id_, hard=False)
+    hidden = ctx.fetch(kind, id_)
+    expect(hidden.status_code == 404, "a soft-deleted resource must answer 404 by default", hidden)
+    if _include_param(ctx, kind) is None:
+        raise Skip("the get operation has no include parameter")
+    shown = ctx.fetch(kind, id_, include="deleted")
+    expect(shown.status_code == 200 and shown.json().get("deleted") is True,
+           "include=deleted must show the soft-deleted resource with deleted: true", shown)
+    list_op = ctx.api.operation(kind.name, "list")
+    if list_op is not None and kind.pagination is not None:
+        selector = ctx.parent_filter(kind, list_op)
+        query = {}
+        if selector is not None:
+            query[selector[0]] = pointer_get(entity, kind.parent.field + selector[1])
+        for listed, _, items in walk(ctx, kind, query, "after"):
+            ids = [ctx.id_of(kind, item) for item in items]
+            expect(id_ not in ids, "a soft-deleted resource must not be listed by default", listed)
+
+
+@rule("deletion.hard-delete-removes", family="deletion", when=_hard)
+def hard_delete_removes(ctx: Context, kind: Kind) -> None:
+    """A hard-deleted resource is gone, whatever is asked (use after free answers 404)."""
+    entity = ctx.create(kind)
+    id_ = ctx.id_of(kind, entity)
+    _delete(ctx, kind, id_, hard=True)
+    params = {"include": "all"} if _include_param(ctx, kind) else {}
+    gone = ctx.fetch(kind, id_, **params)
+    expect(gone.status_code == 404, "a hard-deleted resource must answer 404, even with include=all", gone)
+    versions = ctx.api.operation(kind.name, "versions")
+    if versions is not None:
+        response = ctx.call(versions, path={ctx.id_param(versions): id_})
+        expect(response.status_code == 404, "the versions of a hard-deleted resource must answer 404", response)
+    patch_op = ctx.api.operation(kind.name, "patch")
+    if patch_op is not None:
+        response = ctx.call(patch_op, path={ctx.id_param(patch_op): id_}, content=b"[]",
+                            headers={"Content-Type": kind.patch.media_type})
+        expect(response.status_code == 404, "a patch of a hard-deleted resource must answer 404", response)
+
+
+@rule("deletion.restore", family="deletion",
+      when=lambda api, kind: _soft(api, kind) and api.operation(kind.name, "restore") is not None)
+def restore(ctx: Context, kind: Kind) -> None:
+    """Restoring a soft-deleted resource makes it visible again with deleted: false."""
+    entity = ctx.create(kind)
+    id_ = ctx.id_of(kind, entity)
+    _delete(ctx, kind, id_, hard=False)
+    op = ctx.operation(kind, "restore")
+    response = ctx.call(op, json={"id": id_})
+    expect(response.status_code == 200, f"{op.operation_id} of a soft-deleted resource must answer 200", response)
+    back = ctx.fetch(kind, id_)
+    expect(back.status_code == 200 and back.json().get("deleted") is False,
+           "a restored resource must be visible with deleted: false", back)

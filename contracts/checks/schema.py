@@ -1,0 +1,99 @@
+"""Documented status codes, content types and response schemas, with generated data (schemathesis).
+
+Positive data (valid requests) and negative data (requests the spec forbids) are generated per
+operation; every answer must be a documented status with a body matching its schema, never 5xx,
+and an invalid request must be refused with a 4xx.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis.errors import HypothesisWarning
+from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.generation import GenerationMode
+from schemathesis.openapi import from_dict
+
+from mlmock.spec import document
+from mlmock.spec.declarations import ApiDeclaration, Operation
+
+from ..context import Context
+from ..registry import rule
+from ..results import Skip, Violation
+
+POSITIVE_CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
+                   "response_schema_conformance")
+NEGATIVE_CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
+                   "negative_data_rejection")
+
+
+@functools.cache
+def _schema(api_name: str):
+    import copy
+
+    loaded = from_dict(copy.deepcopy(document(api_name)))
+    # Unknown query parameters are ignored by both real services (and by HTTP custom); a request
+    # is "invalid" here only when it breaks what the spec declares.
+    loaded.config.generation.update(allow_extra_parameters=False)
+    return loaded
+
+
+def _checks(names):
+    from schemathesis import checks as builtin
+    from schemathesis.specs.openapi import checks as openapi
+
+    return [getattr(builtin, n, None) or getattr(openapi, n) for n in names]
+
+
+def _run(ctx: Context, op: Operation, mode: GenerationMode, check_names) -> None:
+    schema = _schema(ctx.api.name)
+    schema.app = ctx.target.app
+    found = schema[op.path][op.method]
+    strategy = found.as_strategy(generation_mode=mode)
+    checks = _checks(check_names)
+    base_url = ctx.target.base_url + ctx.api.base_path
+    headers = ctx.target.auth_headers()
+    failures: list[tuple[str, str]] = []
+
+    @seed(ctx.seed)
+    @settings(max_examples=ctx.max_examples, deadline=None, database=None, derandomize=False,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(case=strategy)
+    def probe(case):
+        try:
+            case.call_and_validate(base_url=base_url, headers=headers, checks=checks)
+        except (FailureGroup, Failure) as error:
+            failures.append((str(error).strip(), case.as_curl_command(headers=headers)))
+            raise
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HypothesisWarning)
+        try:
+            probe()
+        except (FailureGroup, Failure):
+            pass
+    if failures:
+        message, reproduction = failures[-1]
+        violation = Violation(message.splitlines()[0] + "\n  " + "\n  ".join(message.splitlines()[1:8]))
+        violation.curl = reproduction
+        raise violation
+
+
+def _served(api: ApiDeclaration, op: Operation) -> bool:
+    return True
+
+
+@rule("schema.positive", family="schema", per="operation", when=_served)
+def positive(ctx: Context, op: Operation) -> None:
+    """Valid generated requests get documented statuses, content types and conforming bodies, never 5xx."""
+    _run(ctx, op, GenerationMode.POSITIVE, POSITIVE_CHECKS)
+
+
+@rule("schema.negative", family="schema", per="operation", when=_served)
+def negative(ctx: Context, op: Operation) -> None:
+    """Generated requests that break the spec are refused with a documented 4xx, never 5xx."""
+    if not op.parameters and not op.request_body:
+        raise Skip("nothing to make invalid")
+    _run(ctx, op, GenerationMode.NEGATIVE, NEGATIVE_CHECKS)

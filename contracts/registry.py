@@ -1,0 +1,50 @@
+"""Rules are small functions registered with their family and the subjects they apply to.
+
+A rule is called once per subject (a resource kind or an operation of the spec) for which its
+precondition holds; it raises :class:`~.results.Violation` when the target breaks it and
+:class:`~.results.Skip` when it cannot judge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from mlmock.spec.declarations import ApiDeclaration, Kind, Operation
+
+FAMILIES = ("schema", "auth", "pagination", "patch", "conflict", "deletion")
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    family: str
+    per: str  # "kind" | "operation"
+    when: Callable[[ApiDeclaration, Any], bool]
+    fn: Callable[..., None]
+    doc: str
+
+    def subjects(self, api: ApiDeclaration) -> Iterable[Kind | Operation]:
+        pool = api.kinds.values() if self.per == "kind" else api.operations.values()
+        return [subject for subject in pool if self.when(api, subject)]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(name: str, *, family: str, per: str = "kind",
+         when: Callable[[ApiDeclaration, Any], bool] = lambda api, subject: True) -> Callable:
+    if family not in FAMILIES:
+        raise ValueError(f"unknown family {family!r}")
+
+    def register(fn: Callable[..., None]) -> Callable[..., None]:
+        RULES[name] = Rule(name=name, family=family, per=per, when=when, fn=fn,
+                           doc=(fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else "")
+        return fn
+
+    return register
+
+
+def subject_name(subject: Kind | Operation) -> str:
+    return subject.name if isinstance(subject, Kind) else subject.operation_id
