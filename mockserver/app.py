@@ -15,17 +15,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import connexion
+import mlmock.spec as specs
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.resolver import Resolver
 from connexion.security import BearerSecurityHandler
+from mlmock.spec.declarations import ApiDeclaration, Operation
 from starlette.exceptions import HTTPException
 
-import mlmock.spec as specs
-from mlmock.spec.declarations import ApiDeclaration, Operation
-
 from . import dialects  # noqa: F401  (registers every dialect's actions)
-from .engine import Engine, Reply, Request, Settings
+from .engine import Engine, Reply, Request, Settings, has_dialect
 from .errors import MockError, from_status, render
 from .guard import DEFAULT_MAX_BODY, DEFAULT_MAX_JSON_BODY, Guard
 from .store import Store
@@ -167,7 +166,8 @@ def create_app(
     """The mock as an ASGI app. ``apis`` defaults to every API whose spec is present."""
     engine = engine or Engine(store, settings=settings)
     names = [n for n in (apis or DEFAULT_APIS) if n in specs.available()]
-    declarations = {name: specs.declaration(name) for name in names}
+    declarations = {name: specs.declaration(name) for name in names
+                    if has_dialect(specs.declaration(name).dialect)}
 
     def verify(token: str) -> dict | None:
         return {"sub": engine.settings.principal} if token == engine.settings.token else None

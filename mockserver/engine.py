@@ -112,6 +112,11 @@ def has_action(dialect: str, name: str) -> bool:
     return (dialect, name) in _ACTIONS
 
 
+def has_dialect(dialect: str) -> bool:
+    """Whether any action is registered for ``dialect`` (an API without one is not served yet)."""
+    return any(d == dialect for d, _ in _ACTIONS)
+
+
 @dataclass
 class Settings:
     token: str = "mlmock-token"

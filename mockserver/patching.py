@@ -11,7 +11,6 @@ from typing import Any
 
 import jsonpatch
 import jsonpointer
-
 from mlmock.spec.declarations import Kind, pointer_get, pointer_set
 
 from .errors import BadRequest

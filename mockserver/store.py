@@ -48,7 +48,9 @@ CREATE TABLE IF NOT EXISTS attrs (
 CREATE INDEX IF NOT EXISTS attrs_live ON attrs (api, kind, scope, name, value, deleted, sort_key, resource);
 CREATE INDEX IF NOT EXISTS attrs_all ON attrs (api, kind, scope, name, value, sort_key, resource);
 CREATE INDEX IF NOT EXISTS attrs_resource ON attrs (resource);
-CREATE INDEX IF NOT EXISTS attrs_global ON attrs (api, kind, name, value);
+-- find(): covering, so that SQLite never prefers a scan of attrs_all by (api, kind) instead.
+DROP INDEX IF EXISTS attrs_global;
+CREATE INDEX IF NOT EXISTS attrs_lookup ON attrs (api, kind, name, value, resource);
 CREATE TABLE IF NOT EXISTS counts (
     api     TEXT NOT NULL,
     kind    TEXT NOT NULL,

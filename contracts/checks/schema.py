@@ -7,17 +7,17 @@ and an invalid request must be refused with a 4xx.
 
 from __future__ import annotations
 
-import functools
+import contextlib
+import copy
 import warnings
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import HypothesisWarning
+from mlmock.spec import document
+from mlmock.spec.declarations import ApiDeclaration, Operation
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.generation import GenerationMode
 from schemathesis.openapi import from_dict
-
-from mlmock.spec import document
-from mlmock.spec.declarations import ApiDeclaration, Operation
 
 from ..context import Context
 from ..registry import rule
@@ -29,11 +29,10 @@ NEGATIVE_CHECKS = ("not_a_server_error", "status_code_conformance", "content_typ
                    "negative_data_rejection")
 
 
-@functools.cache
-def _schema(api_name: str):
-    import copy
-
+def _schema(api_name: str, app):
+    # A fresh schema per target: schemathesis binds its operations to the app they were made for.
     loaded = from_dict(copy.deepcopy(document(api_name)))
+    loaded.app = app
     # Unknown query parameters are ignored by both real services (and by HTTP custom); a request
     # is "invalid" here only when it breaks what the spec declares.
     loaded.config.generation.update(allow_extra_parameters=False)
@@ -48,8 +47,7 @@ def _checks(names):
 
 
 def _run(ctx: Context, op: Operation, mode: GenerationMode, check_names) -> None:
-    schema = _schema(ctx.api.name)
-    schema.app = ctx.target.app
+    schema = _schema(ctx.api.name, ctx.target.app)
     found = schema[op.path][op.method]
     strategy = found.as_strategy(generation_mode=mode)
     checks = _checks(check_names)
@@ -70,10 +68,8 @@ def _run(ctx: Context, op: Operation, mode: GenerationMode, check_names) -> None
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", HypothesisWarning)
-        try:
+        with contextlib.suppress(FailureGroup, Failure):
             probe()
-        except (FailureGroup, Failure):
-            pass
     if failures:
         message, reproduction = failures[-1]
         violation = Violation(message.splitlines()[0] + "\n  " + "\n  ".join(message.splitlines()[1:8]))

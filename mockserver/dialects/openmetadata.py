@@ -17,7 +17,7 @@ from mlmock.spec.declarations import Kind, Reference, pointer_get, pointer_set
 
 from .. import patching, schemadefaults
 from ..engine import Engine, Reply, Request, action
-from ..errors import BadRequest, NotFound
+from ..errors import BadRequest, NotFound, UnsupportedMediaType
 from ..store import Record
 from ..validation import validate
 
@@ -81,6 +81,15 @@ def requested_fields(request: Request, kind: Kind) -> set[str]:
 
 def include_state(request: Request) -> bool | None:
     return INCLUDE[request.param("include", "non-deleted")]
+
+
+def body_of(request: Request) -> Any:
+    """The parsed JSON body. Sent without a Content-Type, it reaches the action as raw bytes;
+    the real server (JAX-RS, @Consumes JSON) answers 415 then, and so does the mock."""
+    if isinstance(request.body, bytes | bytearray | str):
+        media = " or ".join(request.op.request_media_types) or "application/json"
+        raise UnsupportedMediaType(f"request body must be sent as {media}")
+    return request.body
 
 
 # ----------------------------------------------------------------------------- building
@@ -194,7 +203,8 @@ def commit(engine: Engine, request: Request, existing: Record | None, doc: dict,
     attrs = engine.attrs(api, kind, doc, {k: [v] for k, v in keys.items()})
     if kind.fqn:
         attrs["fqn"] = [pointer_get(doc, kind.fqn)]
-    sort_key = str(pointer_get(doc, kind.pagination.order_by) or "") if kind.pagination and kind.pagination.order_by else ""
+    order_by = kind.pagination.order_by if kind.pagination else None
+    sort_key = str(pointer_get(doc, order_by) or "") if order_by else ""
     record = engine.store.put(api.name, kind.name, doc["id"], doc, sort_key=sort_key,
                               deleted=deleted, attrs=attrs)
     engine.store.add_history(api.name, kind.name, doc["id"], version_key(doc["version"]), doc)
@@ -229,7 +239,7 @@ def static(engine: Engine, request: Request) -> Reply:
 def create(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     with engine.store.transaction():
-        record, _ = commit(engine, request, None, build(engine, request, request.body, None))
+        record, _ = commit(engine, request, None, build(engine, request, body_of(request), None))
     return Reply(201, render(request, kind, record.doc))
 
 
@@ -248,14 +258,14 @@ def _upsert(engine: Engine, request: Request, body: dict) -> tuple[int, Record]:
 
 @action(DIALECT, "upsert")
 def upsert(engine: Engine, request: Request) -> Reply:
-    status, record = _upsert(engine, request, request.body)
+    status, record = _upsert(engine, request, body_of(request))
     return Reply(status, render(request, request.kind, record.doc))
 
 
 @action(DIALECT, "bulk-upsert")
 def bulk_upsert(engine: Engine, request: Request) -> Reply:
     passed, failed = [], []
-    for item in request.body:
+    for item in body_of(request):
         try:
             status, record = _upsert(engine, request, item)
         except (BadRequest, NotFound) as error:
@@ -312,10 +322,11 @@ def get_by_name(engine: Engine, request: Request) -> Reply:
 @action(DIALECT, "patch")
 def patch(engine: Engine, request: Request) -> Reply:
     kind = request.kind
-    patching.check_policy(kind, request.body)
+    operations = body_of(request)
+    patching.check_policy(kind, operations)
     with engine.store.transaction():
         record = fetch(engine, request, request.params["id"])
-        patched = patching.apply(render(request, kind, record.doc), request.body)
+        patched = patching.apply(render(request, kind, record.doc), operations)
         if not isinstance(patched, dict):
             raise BadRequest("patch must leave an entity (a JSON object)")
         patched = patching.restore(record.doc, patched, kind.immutable + kind.server_managed)
@@ -342,7 +353,7 @@ def delete(engine: Engine, request: Request) -> Reply:
 def restore(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     with engine.store.transaction():
-        record = fetch(engine, request, request.body["id"], deleted=True)
+        record = fetch(engine, request, body_of(request)["id"], deleted=True)
         record, _ = commit(engine, request, record, copy.deepcopy(record.doc), deleted=False)
     return Reply(200, render(request, kind, record.doc))
 

@@ -1,0 +1,414 @@
+"""Deliberately defective servers: the correct mock wrapped in ASGI middleware that breaks one rule.
+
+Each defect imitates a bug a real implementation could ship. Nothing in ``mockserver/`` knows
+about them; they change requests on the way in or responses on the way out.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+
+class Exchange:
+    """A request as the wrapper sees it; hooks may change any field."""
+
+    def __init__(self, scope: dict, body: bytes):
+        self.method: str = scope["method"]
+        self.path: str = scope["path"]
+        self.query: list[tuple[str, str]] = parse_qsl(scope.get("query_string", b"").decode(), keep_blank_values=True)
+        self.headers: dict[str, str] = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        self.body = body
+
+    def param(self, name: str) -> str | None:
+        return next((v for k, v in self.query if k == name), None)
+
+    def set_param(self, name: str, value: str | None) -> None:
+        self.query = [(k, v) for k, v in self.query if k != name]
+        if value is not None:
+            self.query.append((name, value))
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+
+class Defect:
+    """Base wrapper; subclasses override :meth:`request` and/or :meth:`response`."""
+
+    rule = ""
+    token = "t"
+
+    def __init__(self, app):
+        self.app = app
+        self.memory: dict[str, Any] = {}
+
+    async def call(self, ex: Exchange) -> tuple[int, dict[str, str], bytes]:
+        scope = {"type": "http", "http_version": "1.1", "method": ex.method, "path": ex.path,
+                 "raw_path": ex.path.encode(), "query_string": urlencode(ex.query).encode(),
+                 "headers": [(k.encode(), v.encode()) for k, v in ex.headers.items() if k != "content-length"]
+                 + [(b"content-length", str(len(ex.body)).encode())],
+                 "scheme": "http", "server": ("mlmock.test", 80), "client": ("127.0.0.1", 1), "root_path": ""}
+        sent = False
+
+        async def receive():
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": ex.body, "more_body": False}
+            return {"type": "http.disconnect"}
+
+        status, headers, chunks = 500, {}, []
+
+        async def send(message):
+            nonlocal status, headers
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = {k.decode().lower(): v.decode() for k, v in message.get("headers", [])}
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, send)
+        return status, headers, b"".join(chunks)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        ex = Exchange(scope, b"".join(chunks))
+        short = await self.request(ex)
+        if short is None:
+            status, headers, body = await self.call(ex)
+            status, body = await self.response(ex, status, body)
+        else:
+            status, body = short
+            headers = {"content-type": "application/json"}
+        headers = {k: v for k, v in headers.items() if k != "content-length"}
+        raw = [(k.encode(), v.encode()) for k, v in headers.items()] + [(b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": body})
+
+    async def request(self, ex: Exchange) -> tuple[int, bytes] | None:
+        return None
+
+    async def response(self, ex: Exchange, status: int, body: bytes) -> tuple[int, bytes]:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return status, body
+        changed = self.rewrite(ex, status, data)
+        return status, json.dumps(changed).encode()
+
+    def rewrite(self, ex: Exchange, status: int, data: Any) -> Any:
+        return data
+
+    async def get_entity(self, ex: Exchange, path: str, **query: str) -> tuple[int, bytes]:
+        probe = Exchange({"method": "GET", "path": path, "headers": [], "query_string": b""}, b"")
+        probe.headers = {"authorization": ex.headers.get("authorization", "")}
+        probe.query = list(query.items())
+        status, _, body = await self.call(probe)
+        return status, body
+
+
+# ----------------------------------------------------------------------------- auth
+
+
+class AcceptsAnyToken(Defect):
+    """Checks that a bearer token is present, not that it is the right one."""
+
+    rule = "auth.wrong-token"
+
+    async def request(self, ex):
+        if ex.headers.get("authorization", "").startswith("Bearer "):
+            ex.headers["authorization"] = f"Bearer {self.token}"
+
+
+class AnonymousReads(Defect):
+    """Lets GET requests through without any token."""
+
+    rule = "auth.missing-token"
+
+    async def request(self, ex):
+        if ex.method == "GET" and "authorization" not in ex.headers:
+            ex.headers["authorization"] = f"Bearer {self.token}"
+
+
+# ----------------------------------------------------------------------------- pagination
+
+
+def _is_list(ex: Exchange) -> bool:
+    return ex.method == "GET" and ex.path.rstrip("/") in ("/api/v1/mlmodels", "/api/v1/services/mlmodelServices")
+
+
+class IgnoresLimit(Defect):
+    """Serves a fixed page size whatever the client asks."""
+
+    rule = "pagination.page-size"
+
+    async def request(self, ex):
+        if _is_list(ex) and ex.param("limit") is not None and ex.param("limit").isdigit():
+            ex.set_param("limit", "50")
+
+
+class ClampsLimit(Defect):
+    """Silently clamps an out-of-range limit instead of rejecting it."""
+
+    rule = "pagination.limit-bounds"
+
+    async def request(self, ex):
+        limit = ex.param("limit")
+        if _is_list(ex) and limit is not None and limit.lstrip("-").isdigit():
+            ex.set_param("limit", str(min(max(int(limit), 0), 1000000)))
+
+
+class SkipsPageEdge(Defect):
+    """Off by one at page boundaries: the last item of a non-final page is never served."""
+
+    rule = "pagination.walk-forward"
+
+    def rewrite(self, ex, status, data):
+        if _is_list(ex) and status == 200 and data.get("paging", {}).get("after") and data["data"]:
+            data["data"] = data["data"][:-1]
+        return data
+
+
+class BeforeIgnored(Defect):
+    """Treats a `before` cursor as "first page"."""
+
+    rule = "pagination.walk-backward"
+
+    async def request(self, ex):
+        if _is_list(ex) and ex.param("before"):
+            ex.set_param("before", None)
+
+
+class TotalIsPageSize(Defect):
+    """Reports the page's length as the total."""
+
+    rule = "pagination.total"
+
+    def rewrite(self, ex, status, data):
+        if _is_list(ex) and status == 200:
+            data["paging"]["total"] = len(data["data"])
+        return data
+
+
+class FilterIgnored(Defect):
+    """Drops the service filter."""
+
+    rule = "pagination.filter"
+
+    async def request(self, ex):
+        if _is_list(ex):
+            ex.set_param("service", None)
+
+
+# ----------------------------------------------------------------------------- patch
+
+
+def _patch_target(ex: Exchange) -> bool:
+    return ex.method == "PATCH" and ex.path.startswith("/api/v1/mlmodels/")
+
+
+class PatchIgnored(Defect):
+    """Answers 200 with the current entity without applying the patch."""
+
+    rule = "patch.documented-ops-applied"
+
+    async def request(self, ex):
+        if _patch_target(ex) and isinstance(ex.json(), list) and ex.json():
+            return await self.get_entity(ex, ex.path)
+
+
+class NonAtomicPatch(Defect):
+    """Applies operations one at a time, keeping those before a failing one."""
+
+    rule = "patch.failed-op-atomic"
+
+    async def request(self, ex):
+        ops = ex.json()
+        if _patch_target(ex) and isinstance(ops, list) and len(ops) > 1:
+            status, body = 200, b""
+            for op in ops:
+                ex.body = json.dumps([op]).encode()
+                status, _, body = await self.call(ex)
+                if status >= 400:
+                    break
+            return status, body
+
+
+class LenientPatch(Defect):
+    """Ignores a patch it cannot parse and answers 200."""
+
+    rule = "patch.malformed-rejected"
+
+    async def request(self, ex):
+        if _patch_target(ex):
+            ops = ex.json()
+            valid = isinstance(ops, list) and all(isinstance(o, dict) and "path" in o and o.get("op") in
+                                                  ("add", "remove", "replace", "move", "copy", "test")
+                                                  and ("value" in o or o["op"] in ("remove", "move", "copy"))
+                                                  and ("from" in o or o["op"] not in ("move", "copy"))
+                                                  for o in ops)
+            if not valid:
+                return await self.get_entity(ex, ex.path)
+
+
+class NameWritable(Defect):
+    """Lets a patch rename an entity (the real server keeps name immutable)."""
+
+    rule = "patch.immutable-fields"
+
+    async def request(self, ex):
+        ops = ex.json()
+        if _patch_target(ex) and isinstance(ops, list):
+            for op in ops:
+                if isinstance(op, dict) and op.get("path") == "/name" and op.get("op") == "replace":
+                    self.memory[ex.path] = op.get("value")
+
+    def rewrite(self, ex, status, data):
+        if ex.method == "GET" and ex.path in self.memory and isinstance(data, dict) and "name" in data:
+            data["name"] = self.memory[ex.path]
+        return data
+
+
+class TrustsClientVersion(Defect):
+    """Stores the version a patch sends instead of computing it."""
+
+    rule = "patch.server-fields-recomputed"
+
+    async def request(self, ex):
+        ops = ex.json()
+        if _patch_target(ex) and isinstance(ops, list):
+            for op in ops:
+                if isinstance(op, dict) and op.get("path") == "/version":
+                    self.memory[ex.path] = op.get("value")
+
+    def rewrite(self, ex, status, data):
+        if ex.path in self.memory and isinstance(data, dict) and "version" in data:
+            data["version"] = self.memory[ex.path]
+        return data
+
+
+# ----------------------------------------------------------------------------- conflict
+
+
+class PostUpserts(Defect):
+    """Treats a POST of an existing name as an update."""
+
+    rule = "conflict.duplicate-create"
+
+    async def request(self, ex):
+        if ex.method == "POST" and ex.path in ("/api/v1/mlmodels", "/api/v1/services/mlmodelServices"):
+            ex.method = "PUT"
+            status, _, body = await self.call(ex)
+            return (201 if status in (200, 201) else status), body
+
+
+class UpsertNewId(Defect):
+    """Replaces the entity on upsert, giving it a new id."""
+
+    rule = "conflict.upsert-keeps-id"
+
+    def rewrite(self, ex, status, data):
+        if ex.method == "PUT" and status == 200 and isinstance(data, dict) and "id" in data:
+            data["id"] = str(uuid.uuid4())
+        return data
+
+
+class MinorOnlyVersions(Defect):
+    """Bumps every change by 0.1, major fields included."""
+
+    rule = "conflict.version-rules"
+
+    def rewrite(self, ex, status, data):
+        def fix(doc):
+            if isinstance(doc, dict) and isinstance(doc.get("version"), float) and doc["version"] >= 1:
+                doc["version"] = round(doc["version"] - 0.9, 1)
+            return doc
+        if isinstance(data, dict) and "versions" in data:
+            data["versions"] = [json.dumps(fix(json.loads(v))) for v in data["versions"]]
+        return fix(data)
+
+
+# ----------------------------------------------------------------------------- deletion
+
+
+class SoftDeleteVisible(Defect):
+    """Keeps serving soft-deleted entities by id."""
+
+    rule = "deletion.soft-delete-hides"
+
+    async def request(self, ex):
+        if ex.method == "GET" and ex.path.startswith("/api/v1/mlmodels/") and ex.param("include") is None:
+            ex.set_param("include", "all")
+
+
+class HardDeleteIsSoft(Defect):
+    """Ignores hardDelete=true."""
+
+    rule = "deletion.hard-delete-removes"
+
+    async def request(self, ex):
+        if ex.method == "DELETE":
+            ex.set_param("hardDelete", None)
+
+
+class RestoreNoop(Defect):
+    """Answers 200 to a restore without restoring."""
+
+    rule = "deletion.restore"
+
+    async def request(self, ex):
+        if ex.method == "PUT" and ex.path == "/api/v1/mlmodels/restore":
+            body = ex.json() or {}
+            return await self.get_entity(ex, f"/api/v1/mlmodels/{body.get('id')}", include="all")
+
+
+# ----------------------------------------------------------------------------- schema
+
+
+class LeaksInternalField(Defect):
+    """Adds an undocumented key to entities (the official SDK rejects unknown keys)."""
+
+    rule = "schema.positive"
+
+    def rewrite(self, ex, status, data):
+        if status == 200 and isinstance(data, dict) and "paging" in data:
+            for item in data["data"]:
+                item["_internalRowId"] = 1
+            data["data"].append({"id": "not-a-uuid", "name": "x", "algorithm": "a"})
+        return data
+
+
+class LenientQuery(Defect):
+    """Drops query values it cannot parse (bad enum, non-integer or negative limit, non-boolean flag)."""
+
+    rule = "schema.negative"
+    VALID = {
+        "include": lambda v: v in ("all", "deleted", "non-deleted"),
+        "limit": lambda v: v.isascii() and v.isdigit() and int(v) <= 1000000,
+        "hardDelete": lambda v: v in ("true", "false"),
+        "recursive": lambda v: v in ("true", "false"),
+        "async": lambda v: v in ("true", "false"),
+        "overrideMetadata": lambda v: v in ("true", "false"),
+    }
+
+    async def request(self, ex):
+        ex.query = [(k, v) for k, v in ex.query if k not in self.VALID or self.VALID[k](v)]
+
+
+DEFECTS = [AcceptsAnyToken, AnonymousReads, IgnoresLimit, ClampsLimit, SkipsPageEdge, BeforeIgnored,
+           TotalIsPageSize, FilterIgnored, PatchIgnored, NonAtomicPatch, LenientPatch, NameWritable,
+           TrustsClientVersion, PostUpserts, UpsertNewId, MinorOnlyVersions, SoftDeleteVisible,
+           HardDeleteIsSoft, RestoreNoop, LeaksInternalField, LenientQuery]
