@@ -302,7 +302,7 @@ def create_operations():
     spec = load_spec()
     for (kind, action), rows in ops_by_kind_action(spec).items():
         if action == "create":
-            for method, path, operation in rows:
+            for _method, path, operation in rows:
                 yield operation["operationId"], kind, path, operation
 
 
