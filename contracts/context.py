@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+
 from mlmock.spec.declarations import ApiDeclaration, Kind, Operation, pointer_get, pointer_set
 
 from .results import Skip, expect

@@ -15,13 +15,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import connexion
-import mlmock.spec as specs
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.resolver import Resolver
 from connexion.security import BearerSecurityHandler
-from mlmock.spec.declarations import ApiDeclaration, Operation
 from starlette.exceptions import HTTPException
+
+import mlmock.spec as specs
+from mlmock.spec.declarations import ApiDeclaration, Operation
 
 from . import dialects  # noqa: F401  (registers every dialect's actions)
 from .engine import Engine, Reply, Request, Settings, has_dialect

@@ -11,6 +11,7 @@ from typing import Any
 
 import jsonpatch
 import jsonpointer
+
 from mlmock.spec.declarations import Kind, pointer_get, pointer_set
 
 from .errors import BadRequest

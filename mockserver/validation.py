@@ -9,8 +9,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from mlmock.spec.declarations import ApiDeclaration
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
+
+from mlmock.spec.declarations import ApiDeclaration
 
 from .errors import BadRequest
 

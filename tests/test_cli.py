@@ -71,7 +71,8 @@ def test_serve_starts_prints_the_token_and_answers(tmp_path):
         deadline = time.monotonic() + 30
         while True:
             try:
-                response = httpx.get(f"http://127.0.0.1:{port}/api/v1/mlmodels", headers={"Authorization": "Bearer tok"})
+                url = f"http://127.0.0.1:{port}/api/v1/mlmodels"
+                response = httpx.get(url, headers={"Authorization": "Bearer tok"})
                 break
             except httpx.TransportError:
                 assert time.monotonic() < deadline and proc.poll() is None, "mlmock serve did not come up"

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import jsonpatch
+
 from mlmock.spec.declarations import ApiDeclaration, Kind, pointer_get
 
 from ..context import Context

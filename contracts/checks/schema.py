@@ -13,11 +13,12 @@ import warnings
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import HypothesisWarning
-from mlmock.spec import document
-from mlmock.spec.declarations import ApiDeclaration, Operation
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.generation import GenerationMode
 from schemathesis.openapi import from_dict
+
+from mlmock.spec import document
+from mlmock.spec.declarations import ApiDeclaration, Operation
 
 from ..context import Context
 from ..registry import rule

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from om_defects import DEFECTS
+
 from mlmock.contracts.registry import RULES
 from mlmock.contracts.runner import run_suite
 from mlmock.contracts.target import Target
 from mlmock.mockserver import Settings, create_app
-from om_defects import DEFECTS
 
 TOKEN = "t"
 

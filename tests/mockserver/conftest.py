@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+
 from mlmock.mockserver import Engine, MockApp, Store, create_app
 from mlmock.mockserver.engine import Clock
 

@@ -9,6 +9,7 @@ import re
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from mlmock.mockserver import cursors
 from mlmock.mockserver.errors import BadRequest
 from mlmock.mockserver.store import Position

@@ -11,6 +11,7 @@ import asyncio
 import json
 
 import pytest
+
 from mlmock.mockserver import Engine, Store, create_app
 from mlmock.mockserver.guard import Guard
 

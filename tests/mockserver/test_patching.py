@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import copy
 
-import mlmock.spec as specs
 import pytest
+
+import mlmock.spec as specs
 from mlmock.mockserver import patching
 from mlmock.mockserver.errors import BadRequest
 from mlmock.spec.declarations import Kind, PatchPolicy, PatchRule

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import mlmock.spec as specs
 import pytest
+
+import mlmock.spec as specs
 from mlmock.mockserver.schemadefaults import fill
 from mlmock.spec.declarations import read_declaration
 

@@ -7,6 +7,7 @@ import threading
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from mlmock.mockserver.store import Position, Record, Store
 
 API, KIND = "api", "thing"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import mlmock.spec as specs
 import pytest
 from openapi_spec_validator import validate
+
+import mlmock.spec as specs
 
 API = "openmetadata"
 
