@@ -46,6 +46,7 @@ class MockApp:
     asgi: Guard
     engine: Engine
     apis: dict[str, ApiDeclaration]
+    dialect_for: Callable[[str], str]
 
     async def __call__(self, scope, receive, send):
         await self.asgi(scope, receive, send)
@@ -55,7 +56,8 @@ class MockApp:
         return self.engine.settings.token
 
     def reset(self, api: str | None = None) -> None:
-        self.engine.store.reset(api)
+        """Forget every resource (or those of one API); seeded catalogues come back."""
+        self.engine.reset(api)
 
 
 class _EngineResolver(Resolver):
@@ -169,6 +171,8 @@ def create_app(
     names = [n for n in (apis or DEFAULT_APIS) if n in specs.available()]
     declarations = {name: specs.declaration(name) for name in names
                     if has_dialect(specs.declaration(name).dialect)}
+    engine.apis.update(declarations)
+    engine.seed_catalogues()  # idempotent: a persistent store keeps its resources
 
     def verify(token: str) -> dict | None:
         return {"sub": engine.settings.principal} if token == engine.settings.token else None
@@ -210,4 +214,4 @@ def create_app(
     app.add_error_handler(Exception, on_unexpected)
     guarded = Guard(app, dialect_for=dialect_for, max_body=max_body, max_json_body=max_json_body,
                     max_depth=engine.settings.max_depth)
-    return MockApp(asgi=guarded, engine=engine, apis=declarations)
+    return MockApp(asgi=guarded, engine=engine, apis=declarations, dialect_for=dialect_for)

@@ -22,7 +22,8 @@ from typing import Any
 from mlmock.spec.declarations import ApiDeclaration, Kind, Operation, pointer_get
 
 from . import cursors, jsonsafety
-from .errors import BadRequest, Conflict, MockError
+from .errors import BadRequest, Conflict, MockError, NotFound
+from .lifecycle import Lifecycles, Progression
 from .store import Position, Record, Store
 
 # ----------------------------------------------------------------------------- requests
@@ -123,6 +124,33 @@ class Settings:
     principal: str = "admin"
     openmetadata_version: str = "2.0.7"
     max_depth: int = jsonsafety.DEFAULT_MAX_DEPTH
+    # How statuses progress unless a kind is told otherwise (see lifecycle.Progression).
+    progression: str = "time:1"
+    # Signs the bearer JWTs the WML authorize endpoint issues; random per process by default.
+    jwt_secret: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+# Per-dialect hooks the control plane uses without knowing a dialect: force a resource into a
+# lifecycle state. Registered by each dialect module.
+_FORCERS: dict[str, Callable[..., dict]] = {}
+
+
+# Per-dialect seeding of read-only catalogues (WML spaces, specifications), run at start and reset.
+_SEEDERS: dict[str, Callable[["Engine", ApiDeclaration], None]] = {}
+
+
+def seeder(dialect: str) -> Callable:
+    def register(fn: Callable) -> Callable:
+        _SEEDERS[dialect] = fn
+        return fn
+    return register
+
+
+def state_forcer(dialect: str) -> Callable[[Callable[..., dict]], Callable[..., dict]]:
+    def register(fn: Callable[..., dict]) -> Callable[..., dict]:
+        _FORCERS[dialect] = fn
+        return fn
+    return register
 
 
 class Engine:
@@ -132,6 +160,31 @@ class Engine:
         self.settings = settings or Settings()
         self.clock = clock or Clock()
         self.ids = ids or Ids()
+        self.lifecycles = Lifecycles(Progression.parse(self.settings.progression))
+        self.apis: dict[str, ApiDeclaration] = {}
+
+    def reset(self, api: str | None = None) -> None:
+        """Forget every resource (of one API, or all), then put the seeded catalogues back."""
+        self.store.reset(api)
+        self.seed_catalogues(api)
+
+    def seed_catalogues(self, api: str | None = None) -> None:
+        """(Re)write the read-only catalogues (idempotent: keeps everything else)."""
+        for name, declaration in self.apis.items():
+            if api is None or api == name:
+                seeder = _SEEDERS.get(declaration.dialect)
+                if seeder is not None:
+                    seeder(self, declaration)
+
+    def force_state(self, api: str, kind: str, id_: str, state: str, message: str | None = None) -> dict:
+        """Put resource ``id_`` of ``kind`` into lifecycle ``state``; returns the stored document."""
+        declaration = self.apis[api]
+        forcer = _FORCERS.get(declaration.dialect)
+        if forcer is None:
+            raise BadRequest(f"{api} resources have no lifecycle")
+        if kind not in declaration.kinds:
+            raise NotFound(f"unknown kind {kind!r} of {api}")
+        return forcer(self, declaration, declaration.kinds[kind], id_, state, message)
 
     def handle(self, request: Request) -> Reply:
         handler = _ACTIONS.get((request.api.dialect, request.op.action or ""))

@@ -71,9 +71,25 @@ CREATE TABLE IF NOT EXISTS history (
     PRIMARY KEY (api, kind, id, key)
 );
 CREATE INDEX IF NOT EXISTS history_order ON history (api, kind, id, seq);
+CREATE TABLE IF NOT EXISTS blobs (
+    api   TEXT NOT NULL,
+    kind  TEXT NOT NULL,
+    id    TEXT NOT NULL,
+    key   TEXT NOT NULL,
+    seq   INTEGER NOT NULL,
+    meta  TEXT NOT NULL,
+    data  BLOB NOT NULL,
+    PRIMARY KEY (api, kind, id, key)
+);
 """
 
 Attrs = Mapping[str, Iterable[str]]
+# A filter is (attribute, value) or (attribute, (value, value, ...)): any of the values matches.
+FilterSpec = tuple[str, "str | tuple[str, ...]"]
+
+
+def _alternatives(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return value if isinstance(value, tuple) else (value,)
 
 
 @dataclass
@@ -186,9 +202,11 @@ class Store:
         args: list[Any] = [api, kind, scope]
         if filters:
             name, value = filters[0]
+            values = _alternatives(value)
             source = "attrs a JOIN resources r ON r.rowid = a.resource"
-            where = ["a.api=?", "a.kind=?", "a.scope=?", "a.name=?", "a.value=?"]
-            args += [name, value]
+            where = ["a.api=?", "a.kind=?", "a.scope=?", "a.name=?",
+                     f"a.value IN ({','.join('?' * len(values))})"]
+            args += [name, *values]
             key, row = "a.sort_key", "a.resource"
             prefix = "a"
         else:
@@ -206,8 +224,10 @@ class Store:
             where.append(f"({key}, {row}) < (?, ?)")
             args += [before.sort_key, before.rowid]
         for name, value in filters[1:]:
-            where.append("EXISTS (SELECT 1 FROM attrs b WHERE b.resource=r.rowid AND b.name=? AND b.value=?)")
-            args += [name, value]
+            values = _alternatives(value)
+            where.append("EXISTS (SELECT 1 FROM attrs b WHERE b.resource=r.rowid AND b.name=? "
+                         f"AND b.value IN ({','.join('?' * len(values))}))")
+            args += [name, *values]
         order = "DESC" if backwards else "ASC"
         sql = (f"SELECT DISTINCT {self._COLUMNS} FROM {source} WHERE {' AND '.join(where)} "
                f"ORDER BY {key} {order}, {row} {order} LIMIT ?")
@@ -227,7 +247,7 @@ class Store:
         states = [int(deleted)] if deleted is not None else [0, 1]
         marks = ",".join("?" * len(states))
         with self._lock:
-            if len(filters) <= 1:
+            if len(filters) <= 1 and all(len(_alternatives(v)) == 1 for _, v in filters):
                 name, value = filters[0] if filters else ("", "")
                 row = self._db.execute(
                     f"SELECT COALESCE(SUM(n), 0) FROM counts WHERE api=? AND kind=? AND scope=? "
@@ -236,10 +256,12 @@ class Store:
                 ).fetchone()
                 return int(row[0])
             where = " AND ".join(
-                "EXISTS (SELECT 1 FROM attrs b WHERE b.resource=r.rowid AND b.name=? AND b.value=?)"
-                for _ in filters
+                "EXISTS (SELECT 1 FROM attrs b WHERE b.resource=r.rowid AND b.name=? "
+                f"AND b.value IN ({','.join('?' * len(_alternatives(value)))}))"
+                for _, value in filters
             )
-            args = [api, kind, scope, *states] + [x for pair in filters for x in pair]
+            args = [api, kind, scope, *states] + [x for name, value in filters
+                                                  for x in (name, *_alternatives(value))]
             row = self._db.execute(
                 f"SELECT COUNT(*) FROM resources r WHERE api=? AND kind=? AND scope=? "
                 f"AND deleted IN ({marks}) AND {where}", args,
@@ -312,6 +334,7 @@ class Store:
             self._db.execute("DELETE FROM attrs WHERE resource=?", (rowid,))
             self._db.execute("DELETE FROM resources WHERE rowid=?", (rowid,))
             self._db.execute("DELETE FROM history WHERE api=? AND kind=? AND id=?", (api, kind, id_))
+            self._db.execute("DELETE FROM blobs WHERE api=? AND kind=? AND id=?", (api, kind, id_))
         return True
 
     # ------------------------------------------------------------------ history
@@ -341,12 +364,42 @@ class Store:
                 (api, kind, id_, key)).fetchone()
         return json.loads(row[0]) if row else None
 
+    # ------------------------------------------------------------------ blobs (uploaded content)
+
+    def put_blob(self, api: str, kind: str, id_: str, key: str, meta: dict[str, Any], data: bytes) -> None:
+        text = json.dumps(meta, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        with self.transaction():
+            seq = self._db.execute(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM blobs WHERE api=? AND kind=? AND id=?",
+                (api, kind, id_)).fetchone()[0]
+            self._db.execute(
+                "INSERT INTO blobs (api, kind, id, key, seq, meta, data) VALUES (?,?,?,?,?,?,?) "
+                "ON CONFLICT (api, kind, id, key) DO UPDATE SET meta=excluded.meta, data=excluded.data",
+                (api, kind, id_, key, seq, text, data))
+
+    def blobs(self, api: str, kind: str, id_: str) -> list[dict[str, Any]]:
+        """Metadata of a resource's blobs, oldest first."""
+        with self._lock:
+            return [json.loads(meta) for (meta,) in self._db.execute(
+                "SELECT meta FROM blobs WHERE api=? AND kind=? AND id=? ORDER BY seq", (api, kind, id_))]
+
+    def blob(self, api: str, kind: str, id_: str, key: str) -> tuple[dict[str, Any], bytes] | None:
+        with self._lock:
+            row = self._db.execute("SELECT meta, data FROM blobs WHERE api=? AND kind=? AND id=? AND key=?",
+                                   (api, kind, id_, key)).fetchone()
+        return (json.loads(row[0]), bytes(row[1])) if row else None
+
+    def remove_blob(self, api: str, kind: str, id_: str, key: str) -> bool:
+        with self.transaction():
+            return self._db.execute("DELETE FROM blobs WHERE api=? AND kind=? AND id=? AND key=?",
+                                    (api, kind, id_, key)).rowcount > 0
+
     # ------------------------------------------------------------------ reset
 
     def reset(self, api: str | None = None) -> None:
         """Forget everything (or everything of one API)."""
         with self.transaction():
-            for table in ("resources", "attrs", "counts", "history"):
+            for table in ("resources", "attrs", "counts", "history", "blobs"):
                 if api is None:
                     self._db.execute(f"DELETE FROM {table}")
                 else:

@@ -53,6 +53,10 @@ def ensure_certificate(directory: Path | str | None = None,
     return certfile, keyfile
 
 
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 def _generate(hosts: tuple[str, ...]) -> tuple[bytes, bytes]:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -61,7 +65,7 @@ def _generate(hosts: tuple[str, ...]) -> tuple[bytes, bytes]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, COMMON_NAME)])
-    now = dt.datetime.now(dt.UTC)
+    now = _now()
     alt_names: list[x509.GeneralName] = []
     for host in hosts:
         try:
@@ -105,7 +109,7 @@ def _usable(certfile: Path, keyfile: Path, hosts: tuple[str, ...]) -> bool:
         key = serialization.load_pem_private_key(keyfile.read_bytes(), password=None)
     except (OSError, ValueError, TypeError):
         return False
-    now = dt.datetime.now(dt.UTC)
+    now = _now()
     if not cert.not_valid_before_utc <= now < cert.not_valid_after_utc - RENEW_BEFORE:
         return False
     pem = serialization.PublicFormat.SubjectPublicKeyInfo

@@ -17,7 +17,7 @@ from mlmock.spec.declarations import Kind, Reference, pointer_get, pointer_set
 
 from .. import patching, schemadefaults
 from ..engine import Engine, Reply, Request, action
-from ..errors import BadRequest, NotFound, UnsupportedMediaType
+from ..errors import BadRequest, Conflict, NotFound, UnsupportedMediaType
 from ..store import Record
 from ..validation import validate
 
@@ -198,11 +198,14 @@ def commit(engine: Engine, request: Request, existing: Record | None, doc: dict,
     validate(api, kind.schema, render(request, kind, doc))
     parent_id = pointer_get(doc, kind.parent.field + "/id") if kind.parent else None
     keys = engine.unique_keys(kind, doc, parent=parent_id or "")
+    fqn = pointer_get(doc, kind.fqn) if kind.fqn else None
+    # A fully qualified name names one entity, also when two names quote to it ('m.v', '"m.v"').
+    taken = {**keys, "fqn": fqn} if fqn is not None else keys
     # CatalogExceptionMessage.ENTITY_ALREADY_EXISTS, the real server's wording.
-    engine.check_unique(api, kind, keys, exclude=doc["id"], message="Entity already exists")
+    engine.check_unique(api, kind, taken, exclude=doc["id"], message="Entity already exists")
     attrs = engine.attrs(api, kind, doc, {k: [v] for k, v in keys.items()})
     if kind.fqn:
-        attrs["fqn"] = [pointer_get(doc, kind.fqn)]
+        attrs["fqn"] = [fqn]
     order_by = kind.pagination.order_by if kind.pagination else None
     sort_key = str(pointer_get(doc, order_by) or "") if order_by else ""
     record = engine.store.put(api.name, kind.name, doc["id"], doc, sort_key=sort_key,
@@ -268,7 +271,7 @@ def bulk_upsert(engine: Engine, request: Request) -> Reply:
     for item in body_of(request):
         try:
             status, record = _upsert(engine, request, item)
-        except (BadRequest, NotFound) as error:
+        except (BadRequest, Conflict, NotFound) as error:
             failed.append({"request": item, "message": error.message, "status": error.status})
         else:
             passed.append({"request": item, "status": status,
