@@ -27,12 +27,14 @@ from mlmock.spec.declarations import ApiDeclaration, Operation
 from . import dialects  # noqa: F401  (registers every dialect's actions)
 from .engine import Engine, Reply, Request, Settings, has_dialect
 from .errors import MockError, from_status, render
-from .guard import DEFAULT_MAX_BODY, DEFAULT_MAX_JSON_BODY, Guard
+from .guard import DEFAULT_MAX_BODY, DEFAULT_MAX_JSON_BODY, RAW_BODY, Guard
 from .store import Store
 
 log = logging.getLogger("mlmock")
-# connexion warns about every undeclared query parameter a client sends; the mock ignores them.
-logging.getLogger("connexion.decorators.parameter").setLevel(logging.ERROR)
+# connexion logs every undeclared query parameter a client sends (the mock ignores them, as the
+# real services do) and every operation with several request media types: noise for a mock.
+logging.getLogger("connexion.decorators.parameter").setLevel(logging.CRITICAL)
+logging.getLogger("connexion.operations.openapi3").setLevel(logging.ERROR)
 
 # Mounted in this order: starlette stops at the first mount whose prefix matches, so an API
 # served at the root ("/") must come last.
@@ -47,6 +49,11 @@ class MockApp:
     engine: Engine
     apis: dict[str, ApiDeclaration]
     dialect_for: Callable[[str], str]
+    # The development tool (devtools.py): the request journal (journal.Journal), the fault rules
+    # (faults.Faults) and the control plane's Python API (control.Control).
+    journal: object | None = None
+    faults: object | None = None
+    control: object | None = None
 
     async def __call__(self, scope, receive, send):
         await self.asgi(scope, receive, send)
@@ -139,9 +146,11 @@ def to_response(reply: Reply) -> ConnexionResponse:
 def _handler(engine: Engine, api: ApiDeclaration, op: Operation) -> Callable:
     async def handler(*_args, **kwargs):
         incoming = connexion.request
+        raw = (incoming.scope.get("state") or {}).get(RAW_BODY, b"")
+        context = kwargs.get("context_") or {}
         request = Request(api=api, op=op, params=_params(api, op, incoming), body=kwargs.get("body"),
-                          origin=origin_of(incoming), principal=engine.settings.principal,
-                          headers=incoming.headers)
+                          origin=origin_of(incoming), principal=context.get("user") or engine.settings.principal,
+                          headers=incoming.headers, raw=raw)
         return to_response(engine.handle(request))
 
     handler.__name__ = op.operation_id
@@ -175,11 +184,12 @@ def create_app(
     engine.seed_catalogues()  # idempotent: a persistent store keeps its resources
 
     def verify(token: str) -> dict | None:
-        return {"sub": engine.settings.principal} if token == engine.settings.token else None
+        principal = engine.principal(token)
+        return {"sub": principal} if principal else None
 
     app = connexion.AsyncApp(__name__, security_map={"bearer": _bearer_handler(verify)})
     for name, decl in declarations.items():
-        app.add_api(copy.deepcopy(specs.document(name)), base_path=decl.base_path or "/",
+        app.add_api(copy.deepcopy(specs.document(name)), base_path=decl.base_path,
                     resolver=_EngineResolver(engine, decl), validate_responses=validate_responses,
                     pythonic_params=False, name=name)
 
@@ -214,4 +224,8 @@ def create_app(
     app.add_error_handler(Exception, on_unexpected)
     guarded = Guard(app, dialect_for=dialect_for, max_body=max_body, max_json_body=max_json_body,
                     max_depth=engine.settings.max_depth)
-    return MockApp(asgi=guarded, engine=engine, apis=declarations, dialect_for=dialect_for)
+    from .devtools import wrap  # the journal, fault and control-plane layers around the guard
+
+    tools = wrap(guarded, engine=engine, apis=declarations, dialect_for=dialect_for)
+    return MockApp(asgi=tools.asgi, engine=engine, apis=declarations, dialect_for=dialect_for,
+                   journal=tools.journal, faults=tools.faults, control=tools.control)

@@ -40,6 +40,7 @@ class Request:
     origin: str = "http://localhost"
     principal: str = "admin"
     headers: Mapping[str, str] = field(default_factory=dict)
+    raw: bytes = b""
 
     def param(self, name: str, default: Any = None) -> Any:
         value = self.params.get(name)
@@ -136,12 +137,23 @@ _FORCERS: dict[str, Callable[..., dict]] = {}
 
 
 # Per-dialect seeding of read-only catalogues (WML spaces, specifications), run at start and reset.
-_SEEDERS: dict[str, Callable[["Engine", ApiDeclaration], None]] = {}
+_SEEDERS: dict[str, Callable[[Engine, ApiDeclaration], None]] = {}
 
 
 def seeder(dialect: str) -> Callable:
     def register(fn: Callable) -> Callable:
         _SEEDERS[dialect] = fn
+        return fn
+    return register
+
+
+# Per-dialect bearer tokens beyond the configured one (WML: JWTs its authorize endpoint issued).
+_VERIFIERS: dict[str, Callable[[Engine, str], str | None]] = {}
+
+
+def token_verifier(dialect: str) -> Callable:
+    def register(fn: Callable) -> Callable:
+        _VERIFIERS[dialect] = fn
         return fn
     return register
 
@@ -162,6 +174,17 @@ class Engine:
         self.ids = ids or Ids()
         self.lifecycles = Lifecycles(Progression.parse(self.settings.progression))
         self.apis: dict[str, ApiDeclaration] = {}
+
+    def principal(self, token: str) -> str | None:
+        """Who a bearer token belongs to, or None when the mock did not issue it."""
+        if token == self.settings.token:
+            return self.settings.principal
+        for declaration in self.apis.values():
+            verifier = _VERIFIERS.get(declaration.dialect)
+            found = verifier(self, token) if verifier else None
+            if found:
+                return found
+        return None
 
     def reset(self, api: str | None = None) -> None:
         """Forget every resource (of one API, or all), then put the seeded catalogues back."""

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import jsonsafety
 from .errors import MockError, PayloadTooLarge, render
 
+RAW_BODY = "mlmock.raw_body"
 DEFAULT_MAX_BODY = 64 * 1024 * 1024
 DEFAULT_MAX_JSON_BODY = 4 * 1024 * 1024
 
@@ -52,6 +53,8 @@ class Guard:
         except MockError as error:
             await self._refuse(scope, send, error)
             return
+        # The exact bytes, for actions that store uploads as sent (connexion parses JSON bodies).
+        scope.setdefault("state", {})[RAW_BODY] = body
 
         # The body is replayed whole, so tell the application its real length: a chunked upload
         # (no Content-Length) would otherwise look empty to connexion's body validation.

@@ -61,7 +61,6 @@ class Progression:
 
 
 def resting_states(kind: Kind) -> set[str]:
-    lc = kind.lifecycle
     resting = set(kind.raw.get("lifecycle", {}).get("resting", ()))
     return resting
 

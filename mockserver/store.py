@@ -404,3 +404,52 @@ class Store:
                     self._db.execute(f"DELETE FROM {table}")
                 else:
                     self._db.execute(f"DELETE FROM {table} WHERE api=?", (api,))
+
+    # ------------------------------------------------------------------ control plane: scans, scoped resets
+
+    def records(self, api: str | None = None, kind: str | None = None, scope: str | None = None, *,
+                after_rowid: int = 0, limit: int | None = None) -> list[Record]:
+        """Resources in insertion (row id) order, optionally of one API, kind and scope."""
+        where, args = ["r.rowid > ?"], [after_rowid]
+        for column, value in (("api", api), ("kind", kind), ("scope", scope)):
+            if value is not None:
+                where.append(f"r.{column}=?")
+                args.append(value)
+        sql = f"SELECT {self._COLUMNS} FROM resources r WHERE {' AND '.join(where)} ORDER BY r.rowid"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        with self._lock:
+            return [self._record(row) for row in self._db.execute(sql, args)]
+
+    def attrs_of(self, rowid: int) -> dict[str, list[str]]:
+        """The indexed attribute values of a resource (by row id)."""
+        with self._lock:
+            return self._attrs_of(rowid)
+
+    def blob_rows(self, api: str, kind: str, id_: str) -> list[tuple[str, dict[str, Any], bytes]]:
+        """(key, metadata, data) of a resource's blobs, oldest first."""
+        with self._lock:
+            return [(key, json.loads(meta), bytes(data)) for key, meta, data in self._db.execute(
+                "SELECT key, meta, data FROM blobs WHERE api=? AND kind=? AND id=? ORDER BY seq", (api, kind, id_))]
+
+    def remove_where(self, api: str, *, scope: str | None = None,
+                     attr: tuple[str, str] | None = None) -> int:
+        """Remove every resource of ``api`` in ``scope`` or having attribute ``attr`` = (name, value);
+        returns how many."""
+        if attr is not None:
+            sql = ("SELECT DISTINCT r.kind, r.id FROM attrs a JOIN resources r ON r.rowid=a.resource "
+                   "WHERE a.api=? AND a.name=? AND a.value=?")
+            args: list[Any] = [api, *attr]
+            if scope is not None:
+                sql += " AND r.scope=?"
+                args.append(scope)
+        elif scope is not None:
+            sql, args = "SELECT kind, id FROM resources WHERE api=? AND scope=?", [api, scope]
+        else:
+            raise ValueError("remove_where needs a scope or an attribute")
+        with self.transaction():
+            victims = list(self._db.execute(sql, args))
+            for kind, id_ in victims:
+                self.remove(api, kind, id_)
+        return len(victims)

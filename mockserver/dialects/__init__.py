@@ -1,3 +1,3 @@
 """One module per API family; importing this package registers their actions."""
 
-from . import openmetadata  # noqa: F401
+from . import openmetadata, wml  # noqa: F401

@@ -1,0 +1,649 @@
+"""IBM Watson Machine Learning v4's representation, for every kind the WML spec declares.
+
+Resources are ``{"metadata": ..., "entity": ..., "system": ...}`` documents living in one space
+or project (their *scope*); lists page with opaque ``start`` tokens and a ``next.href`` carrying
+the whole query; revisions are immutable snapshots; statuses follow the kind's lifecycle;
+uploads become attachments. Which fields go to ``metadata``, which parent must exist, which
+fields are unique, patchable, generated or linked: all of it is read from the kind's
+declaration, so no function here names a kind.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+import jwt
+
+from mlmock.spec.declarations import ApiDeclaration, Kind, pointer_get, pointer_set
+
+from .. import lifecycle, patching
+from ..catalogue import SERVICE_VERSION, documents
+from ..engine import Engine, Reply, Request, action, seeder, state_forcer, token_verifier
+from ..errors import BadRequest, Conflict, NotFound
+from ..store import Position, Record
+from ..validation import validate
+
+DIALECT = "wml"
+UNSCOPED = ""
+
+
+# ----------------------------------------------------------------------------- small helpers
+
+
+def iso(ms: int) -> str:
+    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def truthy(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def not_found(kind: str, id_: str) -> NotFound:
+    return NotFound(f"{kind.replace('_', ' ')} with id '{id_}' does not exist", code="does_not_exist")
+
+
+def scope_of(request: Request, kind: Kind, *, required: bool = True) -> str:
+    """``space:<id>`` or ``project:<id>`` from the query or the body; exactly one of them."""
+    if not kind.scope:
+        return UNSCOPED
+    body = request.body if isinstance(request.body, dict) else {}
+    given = [(name, request.params.get(name) or body.get(name)) for name in kind.scope]
+    given = [(name, value) for name, value in given if value]
+    if len(given) > 1:
+        raise BadRequest(f"only one of {' or '.join(kind.scope)} may be given", code="invalid_parameter")
+    if not given:
+        if required:
+            raise BadRequest(f"Either {' or '.join(kind.scope)} has to be provided.", code="missing_parameter")
+        return UNSCOPED
+    name, value = given[0]
+    return f"{name.removesuffix('_id')}:{value}"
+
+
+def scope_fields(scope: str) -> dict[str, str]:
+    if not scope:
+        return {}
+    prefix, _, value = scope.partition(":")
+    return {f"{prefix}_id": value}
+
+
+def fetch(engine: Engine, request: Request, kind: Kind, id_: str, scope: str) -> Record:
+    record = engine.store.get(request.api.name, kind.name, id_)
+    if record is None or (kind.scope and record.scope != scope):
+        raise not_found(kind.name, id_)
+    return record
+
+
+def path_id(request: Request) -> str:
+    """The resource id in the path: the first path parameter of the operation."""
+    first = request.op.path.split("{", 1)[1].split("}", 1)[0]
+    return request.params[first]
+
+
+def status_for(request: Request, body: Any = None) -> int:
+    options = request.op.options
+    for rule in options.get("status-when", ()):
+        if isinstance(body, dict) and pointer_get(body, rule["body-has"]) is not None:
+            return rule["status"]
+    return options.get("status") or request.op.success_statuses[0]
+
+
+# ----------------------------------------------------------------------------- predictions
+
+
+def predict(input_data: Any) -> list[dict[str, Any]]:
+    """Deterministic placeholder predictions: one output block per input block, one row per row."""
+    blocks = []
+    for block in input_data if isinstance(input_data, list) else []:
+        rows = block.get("values", []) if isinstance(block, dict) else []
+        values = []
+        for row in rows:
+            digest = hashlib.sha256(json.dumps(row, sort_keys=True, default=str).encode()).digest()
+            probability = round(int.from_bytes(digest[:2], "big") / 65535, 4)
+            values.append([1 if probability >= 0.5 else 0, [round(1 - probability, 4), probability]])
+        out = {"fields": ["prediction", "probability"], "values": values}
+        if isinstance(block, dict) and "id" in block:
+            out["id"] = block["id"]
+        blocks.append(out)
+    return blocks
+
+
+def on_enter(kind: Kind, state: str, doc: dict) -> None:
+    """Run what the lifecycle declares on entering ``state`` (e.g. a job's predictions)."""
+    hooks = kind.raw.get("lifecycle", {}).get("on-enter", {}).get(state, {})
+    spec = hooks.get("predict")
+    if spec and pointer_get(doc, spec["input"]) is not None:
+        pointer_set(doc, spec["output"], predict(pointer_get(doc, spec["input"])))
+
+
+# ----------------------------------------------------------------------------- storage
+
+
+def index(engine: Engine, api: ApiDeclaration, kind: Kind, doc: dict) -> dict[str, list[str]]:
+    attrs = engine.attrs(api, kind, doc, {k: [v] for k, v in engine.unique_keys(kind, doc).items()})
+    for pointer in kind.raw.get("generated", ()):
+        value = pointer_get(doc, pointer)
+        if value is not None:
+            attrs[f"generated:{pointer}"] = [str(value)]
+    return {name: values for name, values in attrs.items()}
+
+
+def save(engine: Engine, api: ApiDeclaration, kind: Kind, doc: dict, scope: str) -> Record:
+    return engine.store.put(api.name, kind.name, pointer_get(doc, kind.id), doc, scope=scope,
+                            attrs=index(engine, api, kind, doc))
+
+
+def advance(engine: Engine, api: ApiDeclaration, kind: Kind, record: Record, *, read: bool) -> Record:
+    """Let the resource's lifecycle progress (on a read, or as time passed); store any move."""
+    if kind.lifecycle is None or not lifecycle.applies(kind, record.doc):
+        return record
+    doc = copy.deepcopy(record.doc)
+    if engine.lifecycles.advance(api.name, kind, doc, engine.clock.now_ms(), read=read, on_enter=on_enter):
+        return save(engine, api, kind, doc, record.scope)
+    return record
+
+
+def render(request: Request, kind: Kind, doc: dict) -> dict:
+    out = lifecycle.strip(copy.deepcopy(doc))
+    for link in kind.raw.get("links", ()):
+        if link.get("when") is None or pointer_get(out, link["when"]) is not None:
+            pointer_set(out, link["pointer"], link["template"].format(origin=request.origin,
+                                                                      id=pointer_get(out, kind.id)))
+    warnings = kind.raw.get("system-warnings")
+    if warnings:
+        out.setdefault("system", {})["warnings"] = copy.deepcopy(warnings)
+    return out
+
+
+# ----------------------------------------------------------------------------- create
+
+
+def build(engine: Engine, request: Request, kind: Kind, body: dict, scope: str) -> dict:
+    body = copy.deepcopy(body)
+    now = iso(engine.clock.now_ms())
+    metadata = {field: body.pop(field) for field in kind.raw.get("metadata-fields", ()) if field in body}
+    for name in kind.scope:
+        body.pop(name, None)
+    metadata.update(scope_fields(scope))
+    metadata.update({"id": engine.ids.new(), "created_at": now, "modified_at": now,
+                     "owner": request.principal})
+    doc = {"metadata": metadata, "entity": body}
+    if kind.parent is not None:
+        wanted = pointer_get(body, kind.parent.field)
+        if wanted is not None:
+            kinds = kind.parent.kind if isinstance(kind.parent.kind, list) else [kind.parent.kind]
+            found = None
+            for candidate in kinds:
+                record = engine.store.get(request.api.name, candidate, wanted)
+                if record is not None and record.scope == scope:
+                    found = record
+                    break
+            if found is None:
+                raise NotFound(f"{' or '.join(kinds)} with id '{wanted}' does not exist in this space or project",
+                               code="does_not_exist")
+            derived = kind.raw.get("parent-kind-field")
+            if derived:
+                pointer_set(doc, derived, found.kind)
+    for pointer in kind.raw.get("generated", ()):
+        pointer_set(doc, pointer, engine.ids.new())
+    return doc
+
+
+@action(DIALECT, "create")
+def create(engine: Engine, request: Request) -> Reply:
+    kind, api = request.kind, request.api
+    if not isinstance(request.body, dict):
+        raise BadRequest("the request body must be a JSON object")
+    scope = scope_of(request, kind)
+    with engine.store.transaction():
+        doc = build(engine, request, kind, request.body, scope)
+        engine.check_unique(api, kind, engine.unique_keys(kind, doc))
+        engine.lifecycles.begin(api.name, kind, doc, engine.clock.now_ms(), on_enter=on_enter)
+        validate(api, kind.schema, render(request, kind, doc), what=kind.name)
+        record = save(engine, api, kind, doc, scope)
+    return Reply(status_for(request, request.body), render(request, kind, record.doc))
+
+
+# ----------------------------------------------------------------------------- read
+
+
+def _query(request: Request, **changes: Any) -> str:
+    params = {p["name"]: request.params[p["name"]] for p in request.op.parameters
+              if p["in"] == "query" and p["name"] in request.params}
+    params.update(changes)
+    shown = {k: ("true" if v is True else "false" if v is False else v) for k, v in params.items() if v is not None}
+    return urlencode(shown)
+
+
+def _page_envelope(request: Request, kind: Kind, items: list[dict], limit: int, next_token: str | None,
+                   total: int | None) -> dict:
+    path = request.api.base_path + request.op.path.format(**{k: v for k, v in request.params.items()})
+    out: dict[str, Any] = {"limit": limit,
+                           "first": {"href": f"{request.origin}{path}?{_query(request, limit=limit, start=None)}"},
+                           "resources": items}
+    if next_token is not None:
+        out["next"] = {"href": f"{request.origin}{path}?{_query(request, limit=limit, start=next_token)}"}
+    if total is not None:
+        out["total_count"] = total
+    return out
+
+
+@action(DIALECT, "list")
+def list_(engine: Engine, request: Request) -> Reply:
+    kind, api, op = request.kind, request.api, request.op
+    for param in op.parameters:
+        probe = param.get("x-mlmock-availability")
+        if probe and truthy(request.params.get(param["name"])):
+            value = request.params.get(probe["value-param"])
+            if not value:
+                raise BadRequest(f"{param['name']}=true needs {probe['value-param']}")
+            taken = engine.store.find(api.name, kind.name, f"filter:{probe['value-param']}", str(value))
+            if taken:
+                raise Conflict(f"{probe['value-param']} '{value}' is already in use", code="conflict")
+            return Reply(probe.get("available", 204))
+        stats = param.get("x-mlmock-stats")
+        if stats and truthy(request.params.get(param["name"])):
+            return Reply(200, _stats(engine, request, kind, stats))
+    pagination = kind.pagination
+    if pagination is not None and pagination.style == "none":
+        records, _, _ = engine.page(request, scope=scope_of(request, kind, required=False), limit=10_000)
+        out: dict[str, Any] = {}
+        pointer_set(out, pagination.get("total", "/total_results"), len(records))
+        pointer_set(out, pagination.get("items", "/resources"), [render(request, kind, r.doc) for r in records])
+        return Reply(200, out)
+    scope = scope_of(request, kind)
+    _, _, default = api.limit_bounds(op, pagination.limit_param)
+    limit = request.param(pagination.limit_param, default or 100)
+    start = request.param(pagination.get("start-param", "start"))
+    records, after, _ = engine.page(request, scope=scope, limit=limit, after=start)
+    with engine.store.transaction():
+        records = [advance(engine, api, kind, r, read=True) for r in records]
+    total = None
+    total_param = pagination.get("total-param")
+    if total_param is None or truthy(request.params.get(total_param)):
+        total = engine.count(request, scope=scope) if total_param else None
+    items = [render(request, kind, r.doc) for r in records]
+    return Reply(200, _page_envelope(request, kind, items, limit, after, total))
+
+
+def _stats(engine: Engine, request: Request, kind: Kind, stats: dict) -> dict:
+    """Counts per group (e.g. per space) over every stored resource of the kind."""
+    groups: dict[str, dict[str, int]] = {}
+    for record in _everywhere(engine, request.api, kind):
+        key = pointer_get(record.doc, stats["group-by"]) or ""
+        counts = groups.setdefault(key, {name: 0 for name in stats["counts"]})
+        for name, pointer in stats["counts"].items():
+            counts[name] += pointer_get(record.doc, pointer) is not None
+    field = stats["group-by"].rsplit("/", 1)[-1]
+    path = request.api.base_path + request.op.path
+    return {"limit": 1, "first": {"href": f"{request.origin}{path}?{_query(request)}"}, "resources": [],
+            "system": {"stats": [{field: key, **counts} for key, counts in sorted(groups.items())]}}
+
+
+def _everywhere(engine: Engine, api: ApiDeclaration, kind: Kind) -> list[Record]:
+    found: list[Record] = []
+    for api_name, kind_name, scope, _ in engine.store.kinds_summary():
+        if (api_name, kind_name) != (api.name, kind.name):
+            continue
+        position = None
+        while True:
+            records, more = engine.store.page(api_name, kind_name, scope=scope, limit=500, after=position)
+            found += records
+            if not more:
+                break
+            position = Position(records[-1].sort_key, records[-1].rowid)
+    return found
+
+
+@action(DIALECT, "get")
+def get(engine: Engine, request: Request) -> Reply:
+    kind, api = request.kind, request.api
+    if "view-of" in kind.raw:
+        return Reply(200, _view(engine, request, kind, _viewed(engine, request, kind)))
+    id_ = path_id(request)
+    scope = scope_of(request, kind)
+    with engine.store.transaction():
+        record = advance(engine, api, kind, fetch(engine, request, kind, id_, scope), read=True)
+    versioning = kind.versioning
+    if versioning is not None and versioning.style == "revisions":
+        rev = request.params.get(kind.raw["versioning"].get("param", "rev"))
+        if rev and rev != "latest":
+            snapshot = engine.store.history_entry(api.name, kind.name, id_, str(rev))
+            if snapshot is None:
+                raise NotFound(f"revision '{rev}' of {kind.name} '{id_}' does not exist", code="does_not_exist")
+            return Reply(200, render(request, kind, snapshot))
+    return Reply(200, render(request, kind, record.doc))
+
+
+@action(DIALECT, "static")
+def static(engine: Engine, request: Request) -> Reply:
+    return Reply(200, {"version": SERVICE_VERSION})
+
+
+# ----------------------------------------------------------------------------- patch
+
+
+def _translate(kind: Kind, operations: list[dict]) -> list[dict]:
+    """Documented paths (``/name``) to pointers in the representation (``/metadata/name``)."""
+    out = []
+    for op in operations:
+        op = dict(op)
+        for key in ("path", "from"):
+            if key in op:
+                rule = kind.patch.rule_for(op[key])
+                op[key] = rule.target + op[key][len(rule.path):]
+        out.append(op)
+    return out
+
+
+@action(DIALECT, "patch")
+def patch(engine: Engine, request: Request) -> Reply:
+    kind, api = request.kind, request.api
+    operations = request.body
+    patching.check_policy(kind, operations)
+    scope = scope_of(request, kind)
+    with engine.store.transaction():
+        record = fetch(engine, request, kind, path_id(request), scope)
+        before = record.doc
+        patched = patching.apply(before, _translate(kind, operations))
+        patched = patching.restore(before, patched, kind.server_managed + (kind.id,))
+        patched["metadata"]["modified_at"] = iso(engine.clock.now_ms())
+        engine.check_unique(api, kind, engine.unique_keys(kind, patched), exclude=record.id)
+        lc = kind.raw.get("lifecycle", {})
+        touched = [op["path"] for op in operations]
+        if lc.get("on-patch") and any(p == q or p.startswith(q + "/") for p in touched
+                                      for q in lc.get("on-patch-paths", ())):
+            engine.lifecycles.begin(api.name, kind, patched, engine.clock.now_ms(), state=lc["on-patch"],
+                                    on_enter=on_enter)
+        validate(api, kind.schema, render(request, kind, patched), what=kind.name)
+        record = save(engine, api, kind, patched, record.scope)
+    return Reply(status_for(request), render(request, kind, record.doc))
+
+
+# ----------------------------------------------------------------------------- delete
+
+
+def _cancel(engine: Engine, api: ApiDeclaration, kind: Kind, record: Record) -> None:
+    state = lifecycle.state_of(kind, record.doc)
+    if state is not None and lifecycle.happy_next(kind, state) is None:
+        raise BadRequest(f"Job already completed with state {state}", code="invalid_state")
+    doc = copy.deepcopy(record.doc)
+    engine.lifecycles.force(api, kind, doc, kind.delete.cancel_state, engine.clock.now_ms(), on_enter=on_enter)
+    save(engine, api, kind, doc, record.scope)
+
+
+@action(DIALECT, "delete")
+def delete(engine: Engine, request: Request) -> Reply:
+    kind, api = request.kind, request.api
+    if "view-of" in kind.raw:
+        with engine.store.transaction():
+            viewed = _viewed(engine, request, kind)
+            target = api.kinds[viewed.kind]
+            if target.delete.cancel_state:
+                _cancel(engine, api, target, viewed)
+            else:
+                engine.store.remove(api.name, viewed.kind, viewed.id)
+        return Reply(request.op.success_statuses[0])
+    scope = scope_of(request, kind)
+    hard = truthy(request.params.get(kind.delete.hard_param)) if kind.delete.hard_param else False
+    with engine.store.transaction():
+        record = fetch(engine, request, kind, path_id(request), scope)
+        if kind.delete.cancel_state and not hard:
+            _cancel(engine, api, kind, record)
+        else:
+            engine.store.remove(api.name, kind.name, record.id)
+    return Reply(status_for(request))
+
+
+# ----------------------------------------------------------------------------- revisions
+
+
+@action(DIALECT, "revision-create")
+def revision_create(engine: Engine, request: Request) -> Reply:
+    kind, api = request.kind, request.api
+    scope = scope_of(request, kind)
+    settings = kind.raw["versioning"]
+    with engine.store.transaction():
+        record = fetch(engine, request, kind, path_id(request), scope)
+        number = str(len(engine.store.history(api.name, kind.name, record.id)) + 1)
+        snapshot = lifecycle.strip(copy.deepcopy(record.doc))
+        pointer_set(snapshot, settings.get("field", "/metadata/rev"), number)
+        commit = {"committed_at": iso(engine.clock.now_ms())}
+        if isinstance(request.body, dict) and request.body.get("commit_message"):
+            commit["commit_message"] = request.body["commit_message"]
+        pointer_set(snapshot, settings.get("commit", "/metadata/commit_info"), commit)
+        engine.store.add_history(api.name, kind.name, record.id, number, snapshot)
+    return Reply(status_for(request), render(request, kind, snapshot))
+
+
+@action(DIALECT, "revisions")
+def revisions(engine: Engine, request: Request) -> Reply:
+    kind, api = request.kind, request.api
+    scope = scope_of(request, kind)
+    record = fetch(engine, request, kind, path_id(request), scope)
+    history = [doc for _, doc in engine.store.history(api.name, kind.name, record.id, newest_first=True)]
+    pagination = kind.pagination
+    _, _, default = api.limit_bounds(request.op, pagination.limit_param)
+    limit = request.param(pagination.limit_param, default or 100)
+    offset = _decode_offset(request.param("start"), len(history))
+    page = history[offset:offset + limit]
+    token = _encode_offset(offset + limit) if offset + limit < len(history) else None
+    return Reply(200, _page_envelope(request, kind, [render(request, kind, d) for d in page], limit, token, None))
+
+
+def _encode_offset(offset: int) -> str:
+    return f"o{offset}"
+
+
+def _decode_offset(token: str | None, size: int) -> int:
+    if not token:
+        return 0
+    if not token.startswith("o") or not token[1:].isdigit() or int(token[1:]) > size:
+        raise BadRequest(f"invalid start token {token[:64]!r}", code="invalid_parameter")
+    return int(token[1:])
+
+
+# ----------------------------------------------------------------------------- content
+
+
+def _attachment_meta(request: Request, data: bytes, attachment_id: str) -> dict[str, Any]:
+    meta: dict[str, Any] = {"attachment_id": attachment_id, "persisted": True, "data_size": len(data)}
+    for param in request.op.parameters:
+        pointer = param.get("x-mlmock-attachment")
+        if pointer and request.params.get(param["name"]) is not None:
+            pointer_set(meta, pointer, request.params[param["name"]])
+    meta.setdefault("content_format", "native")
+    media = request.headers.get("content-type")
+    if media:
+        meta["content_type"] = media.split(";")[0]
+    return meta
+
+
+@action(DIALECT, "content-put")
+def content_put(engine: Engine, request: Request) -> Reply:
+    kind, api = request.kind, request.api
+    data = request.raw
+    scope = scope_of(request, kind)
+    settings = kind.raw.get("attachments", {})
+    with engine.store.transaction():
+        record = fetch(engine, request, kind, path_id(request), scope)
+        if settings.get("multiple"):
+            probe = _attachment_meta(request, data, "")
+            key = json.dumps([probe.get(k) for k in settings.get("replace-key", ())])
+            existing = next((m for m in engine.store.blobs(api.name, kind.name, record.id) if m.get("_key") == key),
+                            None)
+            attachment_id = existing["attachment_id"] if existing else engine.ids.new()
+        else:
+            key, attachment_id = "content", engine.ids.new()
+        meta = _attachment_meta(request, bytes(data), attachment_id)
+        engine.store.put_blob(api.name, kind.name, record.id, key, {**meta, "_key": key}, bytes(data))
+    return Reply(status_for(request), meta)
+
+
+def _attachments(engine: Engine, request: Request, kind: Kind, record: Record) -> list[dict]:
+    found = [{k: v for k, v in m.items() if k != "_key"}
+             for m in engine.store.blobs(request.api.name, kind.name, record.id)]
+    for flt in request.op.filters:
+        value = request.params.get(flt.param)
+        if value is not None:
+            found = [m for m in found if str(pointer_get(m, flt.field)) == str(value)]
+    return found
+
+
+@action(DIALECT, "attachments")
+def attachments(engine: Engine, request: Request) -> Reply:
+    kind = request.kind
+    record = fetch(engine, request, kind, path_id(request), scope_of(request, kind))
+    found = _attachments(engine, request, kind, record)
+    return Reply(200, {"total_count": len(found), "attachments": found})
+
+
+def _blob_by_id(engine: Engine, request: Request, kind: Kind, record: Record, attachment_id: str):
+    for meta in engine.store.blobs(request.api.name, kind.name, record.id):
+        if meta["attachment_id"] == attachment_id:
+            return meta, engine.store.blob(request.api.name, kind.name, record.id, meta["_key"])[1]
+    raise NotFound(f"attachment '{attachment_id}' does not exist", code="does_not_exist")
+
+
+@action(DIALECT, "attachment-get")
+def attachment_get(engine: Engine, request: Request) -> Reply:
+    kind = request.kind
+    record = fetch(engine, request, kind, path_id(request), scope_of(request, kind))
+    _, data = _blob_by_id(engine, request, kind, record, request.params["attachment_id"])
+    return Reply(200, data, media_type="application/octet-stream")
+
+
+@action(DIALECT, "attachment-delete")
+def attachment_delete(engine: Engine, request: Request) -> Reply:
+    kind = request.kind
+    with engine.store.transaction():
+        record = fetch(engine, request, kind, path_id(request), scope_of(request, kind))
+        meta, _ = _blob_by_id(engine, request, kind, record, request.params["attachment_id"])
+        engine.store.remove_blob(request.api.name, kind.name, record.id, meta["_key"])
+    return Reply(request.op.success_statuses[0])
+
+
+@action(DIALECT, "content-get")
+def content_get(engine: Engine, request: Request) -> Reply:
+    kind = request.kind
+    record = fetch(engine, request, kind, path_id(request), scope_of(request, kind))
+    found = _attachments(engine, request, kind, record)
+    if not found:
+        raise NotFound(f"{kind.name} '{record.id}' has no matching content", code="does_not_exist")
+    _, data = _blob_by_id(engine, request, kind, record, found[0]["attachment_id"])
+    return Reply(200, data, media_type="application/octet-stream")
+
+
+# ----------------------------------------------------------------------------- predictions
+
+
+@action(DIALECT, "predict")
+def predict_action(engine: Engine, request: Request) -> Reply:
+    kind, api = request.kind, request.api
+    wanted = path_id(request)
+    record = engine.store.get(api.name, kind.name, wanted)
+    if record is None:
+        for pointer in request.op.options.get("lookup", ()):
+            for op in api.operations_of(kind.name, "list"):
+                for flt in op.filters:
+                    if flt.field == pointer:
+                        hits = engine.store.find(api.name, kind.name, f"filter:{flt.param}", wanted)
+                        record = hits[0] if hits else record
+    if record is None:
+        raise not_found(kind.name, wanted)
+    if not isinstance(request.body, dict) or not isinstance(request.body.get("input_data"), list):
+        raise BadRequest("the scoring payload needs an input_data array", code="invalid_input")
+    return Reply(200, {"predictions": predict(request.body["input_data"])})
+
+
+# ----------------------------------------------------------------------------- platform
+
+
+@action(DIALECT, "authorize")
+def authorize(engine: Engine, request: Request) -> Reply:
+    body = request.body if isinstance(request.body, dict) else {}
+    if not body.get("username") or not (body.get("api_key") or body.get("password")):
+        raise BadRequest("username and api_key (or password) are required", code="invalid_credentials")
+    now = engine.clock.now_ms() // 1000
+    token = jwt.encode({"sub": body["username"], "username": body["username"], "iat": now, "exp": now + 3600,
+                        "iss": "mlmock"}, engine.settings.jwt_secret, algorithm="HS256")
+    return Reply(200, {"token": token, "_messageCode_": "200", "message": "Success"})
+
+
+def principal_of(engine: Engine, token: str) -> str | None:
+    """The user a bearer JWT issued by :func:`authorize` names, or None when it is not one of ours."""
+    try:
+        claims = jwt.decode(token, engine.settings.jwt_secret, algorithms=["HS256"], issuer="mlmock",
+                            options={"require": ["exp", "sub"]}, leeway=0,
+                            )
+    except jwt.PyJWTError:
+        return None
+    now = engine.clock.now_ms() // 1000
+    return claims["sub"] if claims["exp"] > now else None
+
+
+def _viewed(engine: Engine, request: Request, kind: Kind) -> Record:
+    view = kind.raw["view-of"]
+    wanted = path_id(request) if "{run_id}" not in request.op.path else request.params["run_id"]
+    for name in view["kinds"]:
+        if view["lookup"] == api_id_pointer(request.api, name):
+            record = engine.store.get(request.api.name, name, wanted)
+        else:
+            hits = engine.store.find(request.api.name, name, f"generated:{view['lookup']}", wanted)
+            record = hits[0] if hits else None
+        if record is not None:
+            return record
+    raise NotFound(f"asset '{wanted}' does not exist", code="does_not_exist")
+
+
+def api_id_pointer(api: ApiDeclaration, kind: str) -> str:
+    return api.kinds[kind].id
+
+
+def _view(engine: Engine, request: Request, kind: Kind, record: Record) -> dict:
+    doc = lifecycle.strip(copy.deepcopy(record.doc))
+    meta = doc.get("metadata", {})
+    scope = scope_fields(record.scope)
+    query = "&".join(f"{k}={v}" for k, v in scope.items())
+    return {
+        "href": f"/v2/assets/{record.id}" + (f"?{query}" if query else ""),
+        "metadata": {"asset_id": record.id, "asset_type": f"wml_{record.kind}", "name": meta.get("name", ""),
+                     "description": meta.get("description", ""), "tags": meta.get("tags", []),
+                     "created_at": meta.get("created_at"), "usage": {"last_updated_at": meta.get("modified_at")},
+                     **scope},
+        "entity": {f"wml_{record.kind}": doc.get("entity", {})},
+    }
+
+
+# ----------------------------------------------------------------------------- seeding, control
+
+
+@seeder(DIALECT)
+def seed(engine: Engine, api: ApiDeclaration) -> None:
+    with engine.store.transaction():
+        for kind_name, docs in documents().items():
+            if kind_name not in api.kinds:
+                continue
+            kind = api.kinds[kind_name]
+            for doc in docs:
+                save(engine, api, kind, copy.deepcopy(doc), UNSCOPED)
+
+
+@token_verifier(DIALECT)
+def verify(engine: Engine, token: str) -> str | None:
+    return principal_of(engine, token)
+
+
+@state_forcer(DIALECT)
+def force(engine: Engine, api: ApiDeclaration, kind: Kind, id_: str, state: str, message: str | None) -> dict:
+    with engine.store.transaction():
+        record = engine.store.get(api.name, kind.name, id_)
+        if record is None:
+            raise not_found(kind.name, id_)
+        doc = copy.deepcopy(record.doc)
+        engine.lifecycles.force(api, kind, doc, state, engine.clock.now_ms(), message=message, on_enter=on_enter)
+        return save(engine, api, kind, doc, record.scope).doc
