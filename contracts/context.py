@@ -1,7 +1,8 @@
 """What a rule works with: the API's declarations, the target, and resource factories.
 
 Request bodies are derived from the spec: the minimal instance of the create schema (required
-properties only), with a fresh name and, when the kind has a parent, a freshly created parent.
+properties only, combinators merged), with fresh values for names and unique fields, the scope
+(space or project) where the kind has one, and a freshly created parent when the kind needs one.
 Nothing here is specific to one kind.
 """
 
@@ -23,6 +24,7 @@ from .results import Skip, expect
 from .target import Target
 
 _PARAM = re.compile(r"\{([^}]+)\}")
+DEFAULT_API_VERSION = "2024-05-01"
 
 
 @dataclass
@@ -33,6 +35,9 @@ class Context:
     max_examples: int = 25
     scope: str = ""
     run: str = field(default_factory=lambda: uuid.uuid4().hex[:6])
+    space: str | None = None
+    other_space: str | None = None
+    api_version: str = DEFAULT_API_VERSION
     random: random.Random = field(init=False)
 
     def __post_init__(self) -> None:
@@ -50,9 +55,32 @@ class Context:
             return quote(str(path[name]), safe="")
         return self.api.base_path + _PARAM.sub(fill, op.path)
 
+    def defaults(self, op: Operation, space: str | None = None) -> dict[str, Any]:
+        """Query values every call of ``op`` carries: the API version date and the scope."""
+        values: dict[str, Any] = {}
+        for param in op.parameters:
+            if param["in"] != "query":
+                continue
+            if param["name"] == "version" and param.get("required"):
+                values["version"] = self.api_version
+            elif param["name"] == "space_id" and (space or self.space) and op.kind \
+                    and "space_id" in self.api.kinds[op.kind].scope:
+                values["space_id"] = space or self.space
+        return values
+
     def call(self, op: Operation, *, path: Mapping[str, str] | None = None, token: str | None = "default",
+             params: Mapping[str, Any] | None = None, space: str | None = None, bare: bool = False,
              **kwargs: Any) -> httpx.Response:
-        return self.target.request(op.method, self.url(op, **(path or {})), token=token, **kwargs)
+        """Send ``op``; ``bare`` leaves out the default query values (to test their absence)."""
+        query = {} if bare else self.defaults(op, space)
+        query.update(params or {})
+        query = {k: v for k, v in query.items() if v is not None}
+        return self.target.request(op.method, self.url(op, **(path or {})), token=token, params=query or None,
+                                   **kwargs)
+
+    def follow(self, href: str) -> httpx.Response:
+        """GET a link the server returned, verbatim."""
+        return self.target.request("GET", href)
 
     def operation(self, kind: Kind, action: str) -> Operation:
         op = self.api.operation(kind.name, action)
@@ -65,12 +93,47 @@ class Context:
         names = _PARAM.findall(op.path)
         if not names:
             raise KeyError(f"{op.operation_id} has no path parameter")
-        return names[-1]
+        return names[0]
+
+    # ------------------------------------------------------------------ pointers
+
+    @staticmethod
+    def representation_pointer(kind: Kind, body_pointer: str) -> str:
+        """Where a create-body field lands in the representation (WML splits metadata/entity)."""
+        metadata = kind.raw.get("metadata-fields")
+        if metadata is None:
+            return body_pointer
+        first = body_pointer.split("/")[1]
+        return ("/metadata" if first in metadata else "/entity") + body_pointer
+
+    @staticmethod
+    def body_pointer(kind: Kind, representation_pointer: str) -> str | None:
+        """The create-body field behind a representation pointer (None if not client-settable)."""
+        if kind.raw.get("metadata-fields") is None:
+            return representation_pointer
+        for prefix in ("/entity", "/metadata"):
+            if representation_pointer.startswith(prefix + "/"):
+                return representation_pointer[len(prefix):]
+        return None
 
     # ------------------------------------------------------------------ data
 
     def name(self, prefix: str = "mlmock") -> str:
         return f"{prefix}_{self.run}_{uuid.UUID(int=self.random.getrandbits(128)).hex[:10]}"
+
+    def _merged(self, schema: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]]:
+        schema = self.api.resolve(schema)
+        required = list(schema.get("required", ()))
+        props = dict(schema.get("properties", {}))
+        branches = list(schema.get("allOf", ()))
+        for combinator in ("oneOf", "anyOf"):
+            if schema.get(combinator):
+                branches.append(schema[combinator][0])
+        for branch in branches:
+            more_required, more_props = self._merged(branch)
+            required += [r for r in more_required if r not in required]
+            props.update(more_props)
+        return required, props
 
     def minimal(self, schema: Mapping[str, Any]) -> Any:
         """The smallest instance of ``schema``: required properties only, first enum values."""
@@ -79,13 +142,15 @@ class Context:
             return schema["default"]
         if "enum" in schema:
             return schema["enum"][0]
-        for combinator in ("oneOf", "anyOf", "allOf"):
-            if combinator in schema:
-                return self.minimal(schema[combinator][0])
-        kind = schema.get("type", "object")
+        required, props = self._merged(schema)
+        kind = schema.get("type") or ("object" if required or props else None)
+        if kind is None:
+            for combinator in ("oneOf", "anyOf", "allOf"):
+                if schema.get(combinator):
+                    return self.minimal(schema[combinator][0])
+            kind = "object"
         if kind == "object":
-            props = schema.get("properties", {})
-            return {name: self.minimal(props.get(name, {})) for name in schema.get("required", ())}
+            return {name: self.minimal(props.get(name, {})) for name in required}
         if kind == "array":
             return [self.minimal(schema.get("items", {})) for _ in range(schema.get("minItems", 0))]
         if kind == "integer":
@@ -114,34 +179,52 @@ class Context:
             schema = self.api.resolve(schema["items"])
         return schema
 
-    def create_body(self, kind: Kind, *, parent: Mapping[str, Any] | None = None,
+    def create_op(self, kind: Kind) -> Operation:
+        return self.api.operation(kind.name, "create") or self.operation(kind, "upsert")
+
+    def create_body(self, kind: Kind, *, parent: Mapping[str, Any] | None = None, space: str | None = None,
                     **overrides: Any) -> dict[str, Any]:
         """A valid create body for ``kind`` (creating its parent first unless one is given)."""
-        op = self.operation(kind, "create") if self.api.operation(kind.name, "create") \
-            else self.operation(kind, "upsert")
+        op = self.create_op(kind)
         body = self.minimal(self.body_schema(op))
+        schema = self.body_schema(op)
+        _, props = self._merged(schema)
         if kind.name_pointer:
-            pointer_set(body, kind.name_pointer, self.name(kind.name))
+            pointer = self.body_pointer(kind, kind.name_pointer)
+            if pointer:
+                pointer_set(body, pointer, self.name(kind.name))
+        for scope_param in kind.scope:
+            body.pop(scope_param, None)
+        if kind.scope and "space_id" in kind.scope and (space or self.space) and "space_id" in props:
+            body["space_id"] = space or self.space
+        for unique in kind.unique:
+            for pointer in unique.fields:
+                target = self.body_pointer(kind, pointer)
+                if target and target != self.body_pointer(kind, kind.name_pointer or ""):
+                    pointer_set(body, target, self.name(kind.name[:8]).lower())
         if kind.parent is not None:
-            parent = parent if parent is not None else self.create(self.api.kinds[kind.parent.kind])
+            parent_kind = kind.parent.kind[0] if isinstance(kind.parent.kind, list) else kind.parent.kind
+            if parent is None:
+                parent = self.create(self.api.kinds[parent_kind], space=space)
             pointer_set(body, kind.parent.field, pointer_get(parent, kind.parent.lookup))
         for pointer, value in overrides.items():
             pointer_set(body, pointer if pointer.startswith("/") else "/" + pointer, value)
         return body
 
-    def create(self, kind: Kind, *, parent: Mapping[str, Any] | None = None, **overrides: Any) -> dict:
+    def create(self, kind: Kind, *, parent: Mapping[str, Any] | None = None, space: str | None = None,
+               **overrides: Any) -> dict:
         """Create a resource of ``kind`` through its create (or upsert) operation."""
-        op = self.api.operation(kind.name, "create") or self.operation(kind, "upsert")
-        body = self.create_body(kind, parent=parent, **overrides)
-        response = self.call(op, json=body)
+        op = self.create_op(kind)
+        body = self.create_body(kind, parent=parent, space=space, **overrides)
+        response = self.call(op, json=body, space=space)
         expect(response.status_code in op.success_statuses,
                f"{op.operation_id} of a valid body should succeed with one of {op.success_statuses}",
                response)
         return response.json()
 
-    def fetch(self, kind: Kind, id_: str, **params: Any) -> httpx.Response:
+    def fetch(self, kind: Kind, id_: str, *, space: str | None = None, **params: Any) -> httpx.Response:
         op = self.operation(kind, "get")
-        return self.call(op, path={self.id_param(op): id_}, params=params or None)
+        return self.call(op, path={self.id_param(op): id_}, params=params or None, space=space)
 
     def id_of(self, kind: Kind, entity: Mapping[str, Any]) -> str:
         return pointer_get(entity, kind.id)
@@ -150,7 +233,22 @@ class Context:
         """(query parameter, parent pointer) of a list filter that selects one parent's children."""
         if kind.parent is None:
             return None
+        field_in_repr = self.representation_pointer(kind, kind.parent.field)
         for flt in list_op.filters:
-            if flt.field.startswith(kind.parent.field + "/") or flt.field == kind.parent.field:
-                return flt.param, flt.field[len(kind.parent.field):] or kind.parent.lookup
+            if flt.field == field_in_repr:
+                return flt.param, kind.parent.lookup
+            if flt.field.startswith(field_in_repr + "/"):
+                return flt.param, flt.field[len(field_in_repr):]
+        return None
+
+    def tag_filter(self, kind: Kind, list_op: Operation) -> tuple[str, str] | None:
+        """(query parameter, body pointer) of a `contains` filter on a client-set list of strings."""
+        schema = self.body_schema(self.create_op(kind))
+        for flt in list_op.filters:
+            if flt.match != "contains":
+                continue
+            pointer = self.body_pointer(kind, flt.field)
+            sub = self.api.schema_at(schema, pointer) if pointer else None
+            if sub and sub.get("type") == "array" and self.api.resolve(sub.get("items", {})).get("type") == "string":
+                return flt.param, pointer
         return None

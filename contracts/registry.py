@@ -13,19 +13,22 @@ from typing import Any
 
 from mlmock.spec.declarations import ApiDeclaration, Kind, Operation
 
-FAMILIES = ("schema", "auth", "pagination", "patch", "conflict", "deletion")
+FAMILIES = ("schema", "auth", "pagination", "patch", "conflict", "versioning", "lifecycle", "isolation", "deletion",
+            "stateful")
 
 
 @dataclass(frozen=True)
 class Rule:
     name: str
     family: str
-    per: str  # "kind" | "operation"
+    per: str  # "kind" | "operation" | "api"
     when: Callable[[ApiDeclaration, Any], bool]
     fn: Callable[..., None]
     doc: str
 
     def subjects(self, api: ApiDeclaration) -> Iterable[Kind | Operation]:
+        if self.per == "api":
+            return [api] if self.when(api, api) else []
         pool = api.kinds.values() if self.per == "kind" else api.operations.values()
         return [subject for subject in pool if self.when(api, subject)]
 
@@ -46,5 +49,7 @@ def rule(name: str, *, family: str, per: str = "kind",
     return register
 
 
-def subject_name(subject: Kind | Operation) -> str:
-    return subject.name if isinstance(subject, Kind) else subject.operation_id
+def subject_name(subject: Kind | Operation | ApiDeclaration) -> str:
+    if isinstance(subject, Kind | ApiDeclaration):
+        return subject.name
+    return subject.operation_id

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 import mlmock.spec as specs
 
 from . import checks  # noqa: F401  (registers the rules)
-from .context import Context
+from .context import DEFAULT_API_VERSION, Context
 from .registry import FAMILIES, RULES, subject_name
 from .results import Outcome, Report, Skip, Violation
 from .target import Target, Unreachable
@@ -18,7 +18,8 @@ from .target import Target, Unreachable
 
 def run_suite(api: str, target: Target, *, families: Iterable[str] | None = None,
               include: str | None = None, max_examples: int = 25, seed: int = 0,
-              on_outcome=None) -> Report:
+              space: str | None = None, other_space: str | None = None,
+              api_version: str = DEFAULT_API_VERSION, on_outcome=None) -> Report:
     """Run every rule of ``families`` (all by default) whose name matches ``include``."""
     declaration = specs.declaration(api)
     wanted = set(families or FAMILIES)
@@ -30,7 +31,8 @@ def run_suite(api: str, target: Target, *, families: Iterable[str] | None = None
             continue
         for subject in rule.subjects(declaration):
             ctx = Context(api=declaration, target=target, seed=seed, max_examples=max_examples,
-                          scope=f"{rule.name}:{subject_name(subject)}", run=run)
+                          scope=f"{rule.name}:{subject_name(subject)}", run=run, space=space,
+                          other_space=other_space, api_version=api_version)
             started = time.perf_counter()
             outcome = Outcome(rule=rule.name, family=rule.family, subject=subject_name(subject),
                               status="passed")

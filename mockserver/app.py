@@ -215,7 +215,7 @@ def create_app(
         return respond(request, from_status(exc.status_code, str(detail)))
 
     def on_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-        log.exception("unexpected error serving %s %s", request.method, request.url.path)
+        log.error("unexpected error serving %s %s", request.method, request.url.path, exc_info=exc)
         return respond(request, MockError(f"internal error: {type(exc).__name__}"))
 
     app.add_error_handler(MockError, on_mock_error)

@@ -1,3 +1,3 @@
 """Importing this package registers every rule."""
 
-from . import auth, conflict, deletion, pagination, patch, schema  # noqa: F401
+from . import auth, conflict, deletion, isolation, lifecycle, pagination, patch, schema, stateful, versioning  # noqa: F401,E501

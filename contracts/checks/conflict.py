@@ -96,3 +96,32 @@ def version_rules(ctx: Context, kind: Kind) -> None:
         expect(versions == [expected, minor, v.initial],
                f"the version history must list {[expected, minor, v.initial]} newest first, got {versions}",
                listed)
+
+
+def _probe_param(api: ApiDeclaration, kind: Kind):
+    op = api.operation(kind.name, "list")
+    for param in op.parameters if op else ():
+        if "x-mlmock-availability" in param:
+            return op, param
+    return None
+
+
+@rule("conflict.availability-probe", family="conflict",
+      when=lambda api, kind: _probe_param(api, kind) is not None and _creatable_unique(api, kind))
+def availability_probe(ctx: Context, kind: Kind) -> None:
+    """The availability probe answers 'free' for an unused value and 'taken' once a resource holds it."""
+    list_op, param = _probe_param(ctx.api, kind)
+    probe = param["x-mlmock-availability"]
+    body = ctx.create_body(kind)
+    field = ctx.body_pointer(kind, probe["field"])
+    value = pointer_get(body, field)
+    query = {param["name"]: "true", probe["value-param"]: value}
+    free = ctx.call(list_op, params=query)
+    expect(free.status_code == probe.get("available", 204),
+           f"{probe['value-param']}={value!r} is unused: the probe must answer {probe.get('available', 204)}", free)
+    op = ctx.operation(kind, "create")
+    created = ctx.call(op, json=body)
+    expect(created.status_code in op.success_statuses, f"{op.operation_id} should create", created)
+    taken = ctx.call(list_op, params=query)
+    expect(taken.status_code == probe.get("taken", 409),
+           f"{probe['value-param']}={value!r} is in use: the probe must answer {probe.get('taken', 409)}", taken)

@@ -95,3 +95,38 @@ def restore(ctx: Context, kind: Kind) -> None:
     back = ctx.fetch(kind, id_)
     expect(back.status_code == 200 and back.json().get("deleted") is False,
            "a restored resource must be visible with deleted: false", back)
+
+
+@rule("deletion.delete-removes", family="deletion",
+      when=lambda api, kind: _deletable(api, kind) and not kind.delete.soft and not kind.delete.cancel_state)
+def delete_removes(ctx: Context, kind: Kind) -> None:
+    """After a delete the resource answers 404 (use after free) and is no longer listed."""
+    entity = ctx.create(kind)
+    id_ = ctx.id_of(kind, entity)
+    present = ctx.fetch(kind, id_)
+    expect(present.status_code == 200, "a created resource must be readable", present)
+    _delete(ctx, kind, id_, hard=False)
+    gone = ctx.fetch(kind, id_)
+    expect(gone.status_code == 404, "a deleted resource must answer 404", gone)
+
+
+@rule("deletion.cancel-keeps", family="deletion",
+      when=lambda api, kind: _deletable(api, kind) and kind.delete.cancel_state is not None)
+def cancel_keeps(ctx: Context, kind: Kind) -> None:
+    """A delete without hard delete cancels: the resource stays readable, in its cancel state."""
+    entity = ctx.create(kind)
+    id_ = ctx.id_of(kind, entity)
+    field = kind.lifecycle.field if kind.lifecycle else None
+    before = ctx.fetch(kind, id_)
+    state = pointer_get(before.json(), field) if field else None
+    op = ctx.operation(kind, "delete")
+    response = ctx.call(op, path={ctx.id_param(op): id_})
+    resting = state is not None and not kind.lifecycle.transitions.get(state)
+    if resting:
+        expect(response.status_code < 500, "cancelling a finished resource must not fail the server", response)
+        raise Skip(f"the {kind.name} had already finished ({state}) when cancelled")
+    expect(200 <= response.status_code < 300, f"{op.operation_id} must cancel a running {kind.name}", response)
+    after = ctx.fetch(kind, id_)
+    expect(after.status_code == 200, f"a cancelled {kind.name} must stay readable", after)
+    expect(pointer_get(after.json(), field) == kind.delete.cancel_state,
+           f"a cancelled {kind.name} must be in state {kind.delete.cancel_state!r}", after)

@@ -1,8 +1,17 @@
-"""Pagination: page size, limit bounds, walking forwards and backwards, totals, filters."""
+"""Pagination: page size, limit bounds, walking forwards and backwards, totals, filters.
+
+Two styles are declared in the specs: ``cursor`` (OpenMetadata: ``after``/``before`` tokens in
+``paging``) and ``start`` (WML: an opaque ``start`` token inside ``next.href``, which clients
+follow verbatim). The population a rule walks is made fresh and selected by a filter: the
+children of a fresh parent, or resources carrying a fresh tag.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
+
+import httpx
 
 from mlmock.spec.declarations import ApiDeclaration, Kind, pointer_get
 
@@ -16,44 +25,71 @@ MAX_PAGES = 50
 
 
 def _paged(api: ApiDeclaration, kind: Kind) -> bool:
-    return (kind.pagination is not None and kind.pagination.style == "cursor"
+    return (kind.pagination is not None and kind.pagination.style in ("cursor", "start")
             and api.operation(kind.name, "list") is not None
             and (api.operation(kind.name, "create") or api.operation(kind.name, "upsert")) is not None)
 
 
-def _population(ctx: Context, kind: Kind) -> tuple[list[str], dict[str, Any]]:
-    """Create ITEMS resources; returns their ids and the query that selects them (if any)."""
+def _items_pointer(kind: Kind) -> str:
+    return kind.pagination.get("data") or kind.pagination.get("items") or "/data"
+
+
+def population(ctx: Context, kind: Kind, count: int = ITEMS) -> tuple[list[str], dict[str, Any], str | None]:
+    """Create ``count`` resources; returns their ids, the query selecting them, and the filter's pointer."""
     list_op = ctx.operation(kind, "list")
     query: dict[str, Any] = {}
-    parent = None
+    parent, overrides, pointer = None, {}, None
     selector = ctx.parent_filter(kind, list_op)
     if selector is not None:
-        parent = ctx.create(ctx.api.kinds[kind.parent.kind])
+        parent_kind = kind.parent.kind[0] if isinstance(kind.parent.kind, list) else kind.parent.kind
+        parent = ctx.create(ctx.api.kinds[parent_kind])
         query[selector[0]] = pointer_get(parent, selector[1])
-    ids = [ctx.id_of(kind, ctx.create(kind, parent=parent)) for _ in range(ITEMS)]
-    return ids, query
+        pointer = ctx.representation_pointer(kind, kind.parent.field)
+    else:
+        tagged = ctx.tag_filter(kind, list_op)
+        if tagged is not None:
+            tag = ctx.name("tag").lower()
+            query[tagged[0]] = tag
+            overrides[tagged[1]] = [tag]
+            pointer = ctx.representation_pointer(kind, tagged[1])
+    ids = [ctx.id_of(kind, ctx.create(kind, parent=parent, **overrides)) for _ in range(count)]
+    return ids, query, pointer
 
 
-def _page(ctx: Context, kind: Kind, query: dict[str, Any], **cursor: Any):
+def first_page(ctx: Context, kind: Kind, query: dict[str, Any], **extra: Any):
     p = kind.pagination
     list_op = ctx.operation(kind, "list")
-    response = ctx.call(list_op, params={p.limit_param: PAGE, **query, **cursor})
-    expect(response.status_code == 200, f"{list_op.operation_id} should answer a valid page with 200",
-           response)
+    response = ctx.call(list_op, params={p.limit_param: PAGE, **query, **extra})
+    return _checked(kind, response, list_op.operation_id)
+
+
+def _checked(kind: Kind, response: httpx.Response, what: str):
+    expect(response.status_code == 200, f"{what} should answer a valid page with 200", response)
     body = response.json()
-    items = pointer_get(body, p.get("data", "/data"))
-    expect(isinstance(items, list), f"a page needs a list at {p.get('data', '/data')}", response)
+    items = pointer_get(body, _items_pointer(kind))
+    expect(isinstance(items, list), f"a page needs a list at {_items_pointer(kind)}", response)
     return response, body, items
 
 
-def walk(ctx: Context, kind: Kind, query: dict[str, Any], direction: str, start: Any = None):
-    """Follow after (or before) links; yields (response, body, items) per page."""
+def walk(ctx: Context, kind: Kind, query: dict[str, Any], direction: str = "after", start: Any = None,
+         **extra: Any) -> Iterator[tuple[httpx.Response, dict, list]]:
+    """Follow the list's links forwards (``after``/next) or backwards (``before``), page by page."""
     p = kind.pagination
+    if p.style == "start":
+        response, body, items = first_page(ctx, kind, query, **extra)
+        for _ in range(MAX_PAGES):
+            yield response, body, items
+            href = pointer_get(body, p.get("next", "/next/href"))
+            if not href:
+                return
+            response, body, items = _checked(kind, ctx.follow(href), f"the next link {href}")
+        raise Violation(f"following next did not end within {MAX_PAGES} pages of {PAGE}", response)
     param = p.get("after-param", "after") if direction == "after" else p.get("before-param", "before")
     link = p.get(direction, f"/paging/{direction}")
     cursor = start
+    response = None
     for _ in range(MAX_PAGES):
-        response, body, items = _page(ctx, kind, query, **({param: cursor} if cursor else {}))
+        response, body, items = first_page(ctx, kind, query, **({param: cursor} if cursor else {}), **extra)
         yield response, body, items
         cursor = pointer_get(body, link)
         if not cursor:
@@ -61,16 +97,16 @@ def walk(ctx: Context, kind: Kind, query: dict[str, Any], direction: str, start:
     raise Violation(f"walking {direction} did not end within {MAX_PAGES} pages of {PAGE}", response)
 
 
-def _ids(ctx: Context, kind: Kind, items: list) -> list[str]:
+def ids_of(ctx: Context, kind: Kind, items: list) -> list[str]:
     return [ctx.id_of(kind, item) for item in items]
 
 
 @rule("pagination.page-size", family="pagination", when=_paged)
 def page_size(ctx: Context, kind: Kind) -> None:
     """A page never holds more items than the limit asked for."""
-    ids, query = _population(ctx, kind)
-    response, _, items = _page(ctx, kind, query)
-    expect(len(items) <= PAGE, f"a page asked with limit={PAGE} holds {len(items)} items", response)
+    _, query, _ = population(ctx, kind)
+    for response, _, items in walk(ctx, kind, query):
+        expect(len(items) <= PAGE, f"a page asked with limit={PAGE} holds {len(items)} items", response)
 
 
 @rule("pagination.limit-bounds", family="pagination", when=_paged)
@@ -95,28 +131,29 @@ def limit_bounds(ctx: Context, kind: Kind) -> None:
 
 @rule("pagination.walk-forward", family="pagination", when=_paged)
 def walk_forward(ctx: Context, kind: Kind) -> None:
-    """Walking `after` from the first page yields every item exactly once, and the last page has no `after`."""
-    ids, query = _population(ctx, kind)
+    """Walking forwards from the first page yields every item exactly once, and the last page links no further."""
+    ids, query, _ = population(ctx, kind)
     seen: list[str] = []
     last = None
-    for response, _body, items in walk(ctx, kind, query, "after"):
-        seen += _ids(ctx, kind, items)
+    for response, _body, items in walk(ctx, kind, query):
+        seen += ids_of(ctx, kind, items)
         last = response
     duplicates = sorted({i for i in seen if seen.count(i) > 1})
-    expect(not duplicates, f"walking after returned {duplicates} more than once", last)
+    expect(not duplicates, f"walking the pages returned {duplicates} more than once", last)
     missing = [i for i in ids if i not in seen]
-    expect(not missing, f"walking after never returned {missing} (created before the walk)", last)
+    expect(not missing, f"walking the pages never returned {missing} (created before the walk)", last)
 
 
-@rule("pagination.walk-backward", family="pagination", when=_paged)
+@rule("pagination.walk-backward", family="pagination",
+      when=lambda api, kind: _paged(api, kind) and kind.pagination.style == "cursor")
 def walk_backward(ctx: Context, kind: Kind) -> None:
     """Walking `before` from the last page returns to the first, every item exactly once."""
-    ids, query = _population(ctx, kind)
+    _, query, _ = population(ctx, kind)
     forward: list[str] = []
     last_body, last_items = None, []
     for _, body, items in walk(ctx, kind, query, "after"):
-        forward += _ids(ctx, kind, items)
-        last_body, last_items = body, _ids(ctx, kind, items)
+        forward += ids_of(ctx, kind, items)
+        last_body, last_items = body, ids_of(ctx, kind, items)
     start = pointer_get(last_body, kind.pagination.get("before", "/paging/before"))
     if not start:
         raise Skip("the population fits on one page")
@@ -124,7 +161,7 @@ def walk_backward(ctx: Context, kind: Kind) -> None:
     backward: list[str] = []
     last = None
     for response, _, items in walk(ctx, kind, query, "before", start=start):
-        backward = _ids(ctx, kind, items) + backward
+        backward = ids_of(ctx, kind, items) + backward
         last = response
     expect(backward == expected,
            f"walking before from the last page gave {backward}, expected the earlier pages {expected}", last)
@@ -134,28 +171,53 @@ def walk_backward(ctx: Context, kind: Kind) -> None:
 def total(ctx: Context, kind: Kind) -> None:
     """The total of a list equals the number of items a full walk yields, on every page."""
     pointer = kind.pagination.get("total")
-    if not pointer:
-        raise Skip("the list declares no total")
-    _, query = _population(ctx, kind)
-    pages = list(walk(ctx, kind, query, "after"))
+    total_param = kind.pagination.get("total-param")
+    if not pointer or (kind.pagination.style == "start" and not total_param):
+        raise Skip("the list reports no total")
+    _, query, _ = population(ctx, kind)
+    extra = {total_param: "true"} if total_param else {}
+    pages = list(walk(ctx, kind, query, **extra))
     count = sum(len(items) for _, _, items in pages)
     for response, body, _ in pages:
         expect(pointer_get(body, pointer) == count,
                f"{pointer} is {pointer_get(body, pointer)!r} but the walk yields {count} items", response)
+    if total_param:
+        response, body, _ = first_page(ctx, kind, query)
+        expect(pointer_get(body, pointer) is None,
+               f"{pointer} must be left out unless {total_param}=true is asked", response)
 
 
 @rule("pagination.filter", family="pagination", when=_paged)
 def filtered(ctx: Context, kind: Kind) -> None:
-    """A filter holds on every page: each item matches the filter value."""
+    """A filter holds on every page: each item matches the filter value, and nothing else is listed."""
+    ids, query, pointer = population(ctx, kind)
+    if not query:
+        raise Skip("no declared filter selects a fresh population")
     list_op = ctx.operation(kind, "list")
-    selector = ctx.parent_filter(kind, list_op)
-    if selector is None:
-        raise Skip("no declared filter selects a parent")
-    ids, query = _population(ctx, kind)
-    ctx.create(kind)  # a sibling under another parent, which the filter must leave out
-    flt = next(f for f in list_op.filters if f.param == selector[0])
-    for response, _, items in walk(ctx, kind, query, "after"):
+    other = ctx.create(kind)  # outside the population: another parent, or no tag
+    param, value = next(iter(query.items()))
+    flt = next(f for f in list_op.filters if f.param == param)
+    seen = []
+    for response, _, items in walk(ctx, kind, query):
         for item in items:
-            expect(pointer_get(item, flt.field) == query[selector[0]],
-                   f"{flt.param}={query[selector[0]]!r} returned an item whose {flt.field} is "
-                   f"{pointer_get(item, flt.field)!r}", response)
+            found = pointer_get(item, flt.field)
+            matches = value in found if isinstance(found, list) else found == value
+            expect(matches, f"{param}={value!r} returned an item whose {flt.field} is {found!r}", response)
+        seen += ids_of(ctx, kind, items)
+    expect(ctx.id_of(kind, other) not in seen, f"{param}={value!r} listed a resource outside the filter")
+    expect(sorted(seen) == sorted(ids), f"{param}={value!r} should list exactly {sorted(ids)}, got {sorted(seen)}")
+    del pointer
+
+
+@rule("pagination.next-link-complete", family="pagination",
+      when=lambda api, kind: _paged(api, kind) and kind.pagination.style == "start")
+def next_link_complete(ctx: Context, kind: Kind) -> None:
+    """`next.href` carries the whole query (version, scope, limit, filters), so clients can follow it verbatim."""
+    _, query, _ = population(ctx, kind, count=PAGE + 1)
+    response, body, _ = first_page(ctx, kind, query)
+    href = pointer_get(body, kind.pagination.get("next", "/next/href"))
+    expect(bool(href), f"a first page of {PAGE} out of {PAGE + 1} items must link to the next page", response)
+    wanted = {**ctx.defaults(ctx.operation(kind, "list")), kind.pagination.limit_param: PAGE, **query}
+    parsed = httpx.URL(href)
+    missing = {k: v for k, v in wanted.items() if parsed.params.get(k) != str(v)}
+    expect(not missing, f"next.href {href} lacks {missing}", response)

@@ -51,6 +51,35 @@ def _fresh(ctx: Context, kind: Kind) -> tuple[str, dict]:
     return id_, current.json()
 
 
+def _translate(kind: Kind, document: list[dict]) -> list[dict]:
+    """The patch as it acts on the representation (documented path -> declared target)."""
+    if kind.patch.any_path:
+        return document
+    out = []
+    for op in document:
+        op = dict(op)
+        for key in ("path", "from"):
+            if key in op:
+                rule_ = kind.patch.rule_for(op[key])
+                op[key] = rule_.target + op[key][len(rule_.path):]
+        out.append(op)
+    return out
+
+
+def _value_for(ctx: Context, kind: Kind, target: str) -> Any:
+    """A value valid at ``target`` of the kind's representation, distinct from a fresh resource's."""
+    sub = ctx.api.schema_at(ctx.api.schema(kind.schema), target) or {}
+    kind_of = sub.get("type")
+    if kind_of == "string" and "enum" not in sub and "pattern" not in sub:
+        return "patched by mlmock"
+    if kind_of == "array" and ctx.api.resolve(sub.get("items", {})).get("type") == "string":
+        return ["mlmock-patched"]
+    value = ctx.minimal(sub)
+    if isinstance(value, dict) and not value:
+        return {"mlmock": "patched"}
+    return value
+
+
 def _scenarios(ctx: Context, kind: Kind) -> list[list[dict]]:
     """One patch per documented operation, each valid on a freshly created resource."""
     if kind.patch.any_path:
@@ -68,44 +97,80 @@ def _scenarios(ctx: Context, kind: Kind) -> list[list[dict]]:
         }
         return [wanted[op] for op in sorted(kind.patch.ops) if op in wanted]
     scenarios = []
+    parent_path = kind.parent.field.rsplit("/", 1)[0] if kind.parent is not None else None
     for patch_rule in kind.patch.rules:
-        for op in sorted(patch_rule.ops & {"add", "replace"}):
-            scenarios.append([{"op": op, "path": patch_rule.path, "value": "mlmock"}])
+        if parent_path and patch_rule.path == parent_path:
+            continue  # a reference to another resource: no generic valid value
+        value = _value_for(ctx, kind, patch_rule.target)
+        if "add" in patch_rule.ops:
+            scenarios.append([{"op": "add", "path": patch_rule.path, "value": value}])
+        if "replace" in patch_rule.ops:
+            # RFC 6902 replaces only what exists: add first where the documentation allows it.
+            first = [{"op": "add", "path": patch_rule.path, "value": value}] if "add" in patch_rule.ops else []
+            scenarios.append(first + [{"op": "replace", "path": patch_rule.path, "value": value}])
     return scenarios
 
 
 @rule("patch.documented-ops-applied", family="patch", when=_patchable)
 def documented_ops_applied(ctx: Context, kind: Kind) -> None:
     """Each documented path and operation is accepted, and the next GET shows its effect."""
-    for document in _scenarios(ctx, kind):
+    scenarios = _scenarios(ctx, kind)
+    if not scenarios:
+        raise Skip("no documented patch with a generic value")
+    for document in scenarios:
         id_, before = _fresh(ctx, kind)
-        expected = jsonpatch.apply_patch(copy.deepcopy(before), document)
+        acting = _translate(kind, document)
+        expected = jsonpatch.apply_patch(copy.deepcopy(before), acting)
         response = _send(ctx, kind, id_, document)
         expect(200 <= response.status_code < 300, f"the documented patch {document} must be accepted", response)
         after = ctx.fetch(kind, id_)
-        touched = {op["path"] for op in document} | {op["from"] for op in document if "from" in op}
+        touched = {op["path"] for op in acting} | {op["from"] for op in acting if "from" in op}
         for path in touched:
             expect(pointer_get(after.json(), path) == pointer_get(expected, path),
                    f"after {document}, {path} should be {pointer_get(expected, path)!r} but GET shows "
                    f"{pointer_get(after.json(), path)!r}", after)
 
 
+def _comparable(kind: Kind, doc: dict) -> dict:
+    """``doc`` without what the server may change by itself (timestamps, lifecycle states)."""
+    out = copy.deepcopy(doc)
+    moving = [p for p in kind.server_managed if p != "/version"]
+    if kind.lifecycle is not None:
+        moving += [kind.lifecycle.field, *kind.raw.get("lifecycle", {}).get("alternate-fields", ())]
+    for pointer in moving:
+        parent, _, last = pointer.rpartition("/")
+        holder = pointer_get(out, parent) if parent else out
+        if isinstance(holder, dict):
+            holder.pop(last, None)
+    return out
+
+
 def _unchanged(ctx: Context, kind: Kind, id_: str, before: dict, why: str) -> None:
     after = ctx.fetch(kind, id_)
     expect(after.status_code == 200, "the resource must still be readable", after)
-    ignore = set(kind.server_managed) - {"/version"}
-    strip = lambda doc: {k: v for k, v in doc.items() if f"/{k}" not in ignore}  # noqa: E731
-    expect(strip(after.json()) == strip(before), f"{why} must leave the resource unchanged", after)
+    expect(_comparable(kind, after.json()) == _comparable(kind, before), f"{why} must leave the resource unchanged",
+           after)
+
+
+def _failing_op(kind: Kind) -> dict | None:
+    """A documented operation that cannot apply to a fresh resource (its target does not exist)."""
+    if kind.patch.any_path:
+        return {"op": "remove", "path": "/mlmock-no-such-field/0"}
+    for patch_rule in kind.patch.rules:
+        if "remove" in patch_rule.ops:
+            return {"op": "remove", "path": patch_rule.path + "/mlmock_absent_member/0"}
+    return None
 
 
 @rule("patch.failed-op-atomic", family="patch", when=_patchable)
 def failed_op_atomic(ctx: Context, kind: Kind) -> None:
     """A patch whose last operation fails is refused with 400 and changes nothing (atomicity)."""
     scenarios = _scenarios(ctx, kind)
-    if not scenarios:
-        raise Skip("no documented patch to combine")
+    failing = _failing_op(kind)
+    if not scenarios or failing is None:
+        raise Skip("no documented patch to combine with a failing documented operation")
     id_, before = _fresh(ctx, kind)
-    document = scenarios[0] + [{"op": "remove", "path": "/mlmock-no-such-field/0"}]
+    document = scenarios[0] + [failing]
     response = _send(ctx, kind, id_, document)
     expect(response.status_code == 400, f"a patch whose last operation cannot apply ({document}) must answer 400",
            response)

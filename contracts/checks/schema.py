@@ -32,12 +32,26 @@ NEGATIVE_CHECKS = ("not_a_server_error", "status_code_conformance", "content_typ
 
 def _schema(api_name: str, app):
     # A fresh schema per target: schemathesis binds its operations to the app they were made for.
-    loaded = from_dict(copy.deepcopy(document(api_name)))
+    loaded = from_dict(_with_unlisted_statuses(copy.deepcopy(document(api_name))))
     loaded.app = app
     # Unknown query parameters are ignored by both real services (and by HTTP custom); a request
     # is "invalid" here only when it breaks what the spec declares.
     loaded.config.generation.update(allow_extra_parameters=False)
     return loaded
+
+
+def _with_unlisted_statuses(raw: dict) -> dict:
+    """Accept the statuses a spec marks as emitted though undocumented (``x-mlmock-unlisted-statuses``),
+    with the body of the operation's documented 400 (the API's error envelope)."""
+    for item in raw.get("paths", {}).values():
+        for op in item.values():
+            if not isinstance(op, dict) or "x-mlmock-unlisted-statuses" not in op:
+                continue
+            envelope = op.get("responses", {}).get("400")
+            for status in op["x-mlmock-unlisted-statuses"]:
+                op["responses"].setdefault(str(status), copy.deepcopy(envelope) if envelope else
+                                           {"description": "undocumented by the reference"})
+    return raw
 
 
 def _checks(names):

@@ -1,0 +1,283 @@
+"""WML defects: the correct mock wrapped so that it breaks exactly one rule each."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from asgi_defects import Defect, Exchange
+from om_defects import AcceptsAnyToken, AnonymousReads
+
+BY_ID = re.compile(r"^/ml/v4/[a-z_]+/[0-9a-f-]{36}$")
+
+
+def _is_list(ex: Exchange) -> bool:
+    return ex.method == "GET" and re.fullmatch(r"/ml/v4/[a-z_]+", ex.path) is not None
+
+
+# ----------------------------------------------------------------------------- pagination
+
+
+class NextLinkDropsScope(Defect):
+    """Builds next.href from the path and start token only, losing space_id and the filters."""
+
+    rule = "pagination.next-link-complete"
+
+    def rewrite(self, ex, status, data):
+        if _is_list(ex) and isinstance(data, dict) and "next" in data:
+            url = urlsplit(data["next"]["href"])
+            kept = [(k, v) for k, v in parse_qsl(url.query) if k in ("version", "start", "limit")]
+            data["next"]["href"] = urlunsplit(url._replace(query=urlencode(kept)))
+        return data
+
+
+class NextOnLastPage(Defect):
+    """Links the last page back to the first."""
+
+    rule = "pagination.walk-forward"
+
+    def rewrite(self, ex, status, data):
+        if _is_list(ex) and isinstance(data, dict) and "first" in data and "next" not in data and data["resources"]:
+            data["next"] = {"href": data["first"]["href"]}
+        return data
+
+
+class WmlIgnoresLimit(Defect):
+    """Serves 100 per page whatever the client asks."""
+
+    rule = "pagination.page-size"
+
+    async def request(self, ex):
+        limit = ex.param("limit")
+        if _is_list(ex) and limit and limit.isdigit() and 1 <= int(limit) <= 200:
+            ex.set_param("limit", "100")
+
+
+class WmlClampsLimit(Defect):
+    """Clamps limit into 1..200 instead of rejecting it."""
+
+    rule = "pagination.limit-bounds"
+
+    async def request(self, ex):
+        limit = ex.param("limit")
+        if _is_list(ex) and limit and limit.lstrip("-").isdigit():
+            ex.set_param("limit", str(min(max(int(limit), 1), 200)))
+
+
+class TotalCountIsPageSize(Defect):
+    """Reports the page's length as total_count."""
+
+    rule = "pagination.total"
+
+    def rewrite(self, ex, status, data):
+        if _is_list(ex) and isinstance(data, dict) and "total_count" in data:
+            data["total_count"] = len(data["resources"])
+        return data
+
+
+class FiltersIgnored(Defect):
+    """Ignores tag.value and asset_id."""
+
+    rule = "pagination.filter"
+
+    async def request(self, ex):
+        if _is_list(ex):
+            ex.set_param("tag.value", None)
+            ex.set_param("asset_id", None)
+
+
+# ----------------------------------------------------------------------------- patch
+
+
+def _patch(ex: Exchange) -> bool:
+    return ex.method == "PATCH" and BY_ID.match(ex.path) is not None
+
+
+class UndocumentedPatchIgnored(Defect):
+    """Answers 200 to a patch of an undocumented path, ignoring it."""
+
+    rule = "patch.undocumented-rejected"
+
+    async def request(self, ex):
+        if _patch(ex):
+            status, _, body = await self.call(ex)
+            if status == 400 and b"not allowed" in body:
+                return await self.get_entity(ex, ex.path, **dict(ex.query))
+
+
+class WmlPatchIgnored(Defect):
+    """Answers 200 with the current resource without applying the patch."""
+
+    rule = "patch.documented-ops-applied"
+
+    async def request(self, ex):
+        if _patch(ex) and isinstance(ex.json(), list):
+            return await self.get_entity(ex, ex.path, **dict(ex.query))
+
+
+class WmlNonAtomicPatch(Defect):
+    """Applies operations one at a time, keeping those before a failing one."""
+
+    rule = "patch.failed-op-atomic"
+
+    async def request(self, ex):
+        ops = ex.json()
+        if _patch(ex) and isinstance(ops, list) and len(ops) > 1:
+            status, body = 200, b""
+            for op in ops:
+                ex.body = json.dumps([op]).encode()
+                status, _, body = await self.call(ex)
+                if status >= 400:
+                    break
+            return status, body
+
+
+# ----------------------------------------------------------------------------- conflict, versioning
+
+
+class ServingNamesNotUnique(Defect):
+    """Lets two online deployments share a serving name."""
+
+    rule = "conflict.duplicate-create"
+
+    async def request(self, ex):
+        body = ex.json()
+        if ex.method == "POST" and ex.path == "/ml/v4/deployments" and isinstance(body, dict):
+            name = body.get("online", {}).get("parameters", {}).get("serving_name")
+            if name:
+                seen = self.memory.setdefault("names", {})
+                seen[name] = seen.get(name, 0) + 1
+                if seen[name] > 1:
+                    body["online"]["parameters"]["serving_name"] = f"{name[:30]}_{seen[name]}"
+                    ex.body = json.dumps(body).encode()
+
+
+class ProbeAlwaysFree(Defect):
+    """The serving-name probe answers 204 whatever is deployed."""
+
+    rule = "conflict.availability-probe"
+
+    async def request(self, ex):
+        if _is_list(ex) and ex.param("conflict") == "true":
+            return 204, b""
+
+
+class VersionOptional(Defect):
+    """Defaults a missing or malformed version date instead of refusing it."""
+
+    rule = "versioning.version-required"
+
+    async def request(self, ex):
+        version = ex.param("version")
+        if ex.path.startswith("/ml/v4/") and (version is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", version)):
+            ex.set_param("version", "2024-05-01")
+
+
+class RevisionsFollowHead(Defect):
+    """Ignores rev=N and answers the current resource."""
+
+    rule = "versioning.revisions-immutable"
+
+    async def request(self, ex):
+        if ex.method == "GET" and BY_ID.match(ex.path) and ex.param("rev"):
+            ex.set_param("rev", None)
+
+
+# ----------------------------------------------------------------------------- lifecycle, isolation, deletion
+
+
+class LegacyDeploymentStates(Defect):
+    """Reports the v3 state DEPLOY_SUCCESS instead of ready."""
+
+    rule = "lifecycle.documented-transitions"
+
+    def rewrite(self, ex, status, data):
+        if ex.method == "GET" and isinstance(data, dict):
+            state = data.get("entity", {}).get("status", {})
+            if isinstance(state, dict) and state.get("state") == "ready":
+                state["state"] = "DEPLOY_SUCCESS"
+        return data
+
+
+class SpaceLeak(Defect):
+    """Finds a resource by id in any space it has seen."""
+
+    rule = "isolation.other-space"
+
+    async def request(self, ex):
+        space = ex.param("space_id")
+        if space:
+            self.memory.setdefault("spaces", set()).add(space)
+        if BY_ID.match(ex.path) and space:
+            status, headers, body = await self.call(ex)
+            if status != 404:
+                return status, body
+            for other in self.memory["spaces"] - {space}:
+                ex.set_param("space_id", other)
+                status, headers, body = await self.call(ex)
+                if status != 404:
+                    return status, body
+            return status, body
+
+
+class CancelDeletes(Defect):
+    """Deletes a deployment job outright when asked to cancel it."""
+
+    rule = "deletion.cancel-keeps"
+
+    async def request(self, ex):
+        if ex.method == "DELETE" and ex.path.startswith("/ml/v4/deployment_jobs/"):
+            ex.set_param("hard_delete", "true")
+
+
+class HardDeleteCancelsOnly(Defect):
+    """Treats hard_delete=true as a cancel."""
+
+    rule = "deletion.hard-delete-removes"
+
+    async def request(self, ex):
+        if ex.method == "DELETE":
+            ex.set_param("hard_delete", None)
+
+
+class DeleteIsNoop(Defect):
+    """Answers 204 to a delete without deleting."""
+
+    rule = "deletion.delete-removes"
+
+    async def request(self, ex):
+        if ex.method == "DELETE" and BY_ID.match(ex.path) and "/deployment_jobs/" not in ex.path \
+                and "/trainings/" not in ex.path:
+            return 204, b""
+
+
+# ----------------------------------------------------------------------------- schema
+
+
+class ListWithoutFirst(Defect):
+    """Leaves the required `first` link out of list pages."""
+
+    rule = "schema.positive"
+
+    def rewrite(self, ex, status, data):
+        if _is_list(ex) and isinstance(data, dict):
+            data.pop("first", None)
+        return data
+
+
+class WmlLenientQuery(Defect):
+    """Ignores a limit it cannot parse instead of refusing it."""
+
+    rule = "schema.negative"
+
+    async def request(self, ex):
+        limit = ex.param("limit")
+        if limit is not None and not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= 200):
+            ex.set_param("limit", None)
+
+
+DEFECTS = [AcceptsAnyToken, AnonymousReads, NextLinkDropsScope, NextOnLastPage, WmlIgnoresLimit, WmlClampsLimit,
+           TotalCountIsPageSize, FiltersIgnored, UndocumentedPatchIgnored, WmlPatchIgnored, WmlNonAtomicPatch,
+           ServingNamesNotUnique, ProbeAlwaysFree, VersionOptional, RevisionsFollowHead, LegacyDeploymentStates,
+           SpaceLeak, CancelDeletes, HardDeleteCancelsOnly, DeleteIsNoop, ListWithoutFirst, WmlLenientQuery]
