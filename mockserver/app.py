@@ -9,6 +9,8 @@ by ``errors.render`` in the envelope of the API the request was for.
 from __future__ import annotations
 
 import copy
+import re
+import datetime as dt
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -26,7 +28,7 @@ from mlmock.spec.declarations import ApiDeclaration, Operation
 
 from . import dialects  # noqa: F401  (registers every dialect's actions)
 from .engine import Engine, Reply, Request, Settings, has_dialect
-from .errors import MockError, from_status, render
+from .errors import BadRequest, MockError, from_status, render
 from .guard import DEFAULT_MAX_BODY, DEFAULT_MAX_JSON_BODY, RAW_BODY, Guard
 from .store import Store
 
@@ -89,9 +91,18 @@ def _not_implemented(operation_id: str) -> Callable:
     return handler
 
 
-def _coerce(api: ApiDeclaration, param: dict, raw: str):
+def _coerce(api: ApiDeclaration, param: dict, raw):
     schema = api.resolve(param.get("schema", {}))
     kind = schema.get("type")
+    if isinstance(raw, list):  # connexion already split a form-style array
+        return [str(part) for part in raw] if kind == "array" else (_coerce(api, param, raw[0]) if raw else None)
+    if not isinstance(raw, str):
+        return raw
+    if schema.get("format") == "date":
+        try:
+            dt.date.fromisoformat(raw)
+        except ValueError:
+            raise ValueError(f"{raw!r} is not a date (YYYY-MM-DD)") from None
     if kind == "integer":
         return int(raw)
     if kind == "number":
@@ -118,8 +129,8 @@ def _params(api: ApiDeclaration, op: Operation, request: ConnexionRequest) -> di
         if raw is not None:
             try:
                 values[name] = _coerce(api, param, raw)
-            except ValueError:
-                raise MockError(f"parameter {name!r} is malformed", status=400) from None
+            except ValueError as error:
+                raise BadRequest(f"parameter {name!r} is malformed: {error}") from None
     return values
 
 
@@ -196,6 +207,12 @@ def create_app(
     mounts = sorted(((d.base_path, d.dialect) for d in declarations.values()),
                     key=lambda item: len(item[0]), reverse=True)
 
+    templates = [(re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(d.base_path + op.path)) + "$"),
+                  op.method) for d in declarations.values() for op in d.operations.values()]
+
+    def allowed(path: str) -> list[str]:
+        return sorted({method for pattern, method in templates if pattern.match(path)})
+
     def dialect_for(path: str) -> str:
         for base, dialect in mounts:
             if not base or path == base or path.startswith(base + "/"):
@@ -212,7 +229,10 @@ def create_app(
 
     def on_http_error(request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
         detail = getattr(exc, "detail", None) or getattr(exc, "title", None) or "request refused"
-        return respond(request, from_status(exc.status_code, str(detail)))
+        response = respond(request, from_status(exc.status_code, str(detail)))
+        if exc.status_code == 405:  # RFC 9110: say which methods the resource has
+            response.headers["Allow"] = ", ".join(allowed(request.url.path))
+        return response
 
     def on_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         log.error("unexpected error serving %s %s", request.method, request.url.path, exc_info=exc)

@@ -6,6 +6,7 @@ the mock turns these declarations into behaviour, the contract suite into checks
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -359,7 +360,7 @@ def _kind(name: str, raw: Mapping[str, Any]) -> Kind:
     relation = None
     if "relation-fields" in raw:
         rf = raw["relation-fields"]
-        relation = RelationFields(param=rf.get("param", "fields"), names=tuple(rf["names"]))
+        relation = RelationFields(param=rf.get("param", "fields"), names=tuple(rf.get("names", ())))
     return Kind(
         name=name,
         schema=raw["schema"],
@@ -425,4 +426,19 @@ def read_declaration(document: Mapping[str, Any]) -> ApiDeclaration:
             if op.operation_id in decl.operations:
                 raise DeclarationError(f"duplicate operationId {op.operation_id!r}")
             decl.operations[op.operation_id] = op
+    for name, kind in list(decl.kinds.items()):
+        if kind.relation_fields is not None and not kind.relation_fields.names:
+            decl.kinds[name] = dataclasses.replace(
+                kind, relation_fields=RelationFields(kind.relation_fields.param, _enum_of(decl, kind)))
     return decl
+
+
+def _enum_of(decl: ApiDeclaration, kind: Kind) -> tuple[str, ...]:
+    """The allowed relation fields: the item enum of the ``fields`` parameter of the kind's get."""
+    get = decl.operation(kind.name, "get")
+    param = get.parameter(kind.relation_fields.param) if get else None
+    schema = decl.resolve(param.get("schema", {})) if param else {}
+    items = decl.resolve(schema.get("items", {}))
+    if "enum" not in items:
+        raise DeclarationError(f"{kind.name}: relation fields need an enum on {kind.relation_fields.param}")
+    return tuple(items["enum"])

@@ -71,8 +71,9 @@ def render(request: Request, kind: Kind, doc: dict[str, Any], *, fields: set[str
 def requested_fields(request: Request, kind: Kind) -> set[str]:
     if kind.relation_fields is None:
         return set()
-    raw = request.param(kind.relation_fields.param) or ""
-    names = {part.strip() for part in raw.split(",") if part.strip()}
+    raw = request.param(kind.relation_fields.param) or []
+    parts = raw.split(",") if isinstance(raw, str) else [p for item in raw for p in str(item).split(",")]
+    names = {part.strip() for part in parts if part.strip()}
     for name in sorted(names):
         if name not in kind.relation_fields.names:
             raise BadRequest(f"Invalid field name {name}")

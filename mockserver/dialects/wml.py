@@ -14,6 +14,7 @@ import copy
 import datetime as dt
 import hashlib
 import json
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,9 +22,9 @@ import jwt
 
 from mlmock.spec.declarations import ApiDeclaration, Kind, pointer_get, pointer_set
 
-from .. import lifecycle, patching
+from .. import cursors, lifecycle, patching
 from ..catalogue import SERVICE_VERSION, documents
-from ..engine import Engine, Reply, Request, action, seeder, state_forcer, token_verifier
+from ..engine import Engine, Reply, Request, action, index_values, seeder, state_forcer, stringify, token_verifier
 from ..errors import BadRequest, Conflict, NotFound
 from ..store import Position, Record
 from ..validation import validate
@@ -53,12 +54,13 @@ def scope_of(request: Request, kind: Kind, *, required: bool = True) -> str:
         return UNSCOPED
     body = request.body if isinstance(request.body, dict) else {}
     given = [(name, request.params.get(name) or body.get(name)) for name in kind.scope]
+    # Given both, the first declared wins (space_id): the reference's own examples send both, and
+    # OpenAPI cannot say "not both" of query parameters, so refusing would reject schema-valid calls.
     given = [(name, value) for name, value in given if value]
-    if len(given) > 1:
-        raise BadRequest(f"only one of {' or '.join(kind.scope)} may be given", code="invalid_parameter")
     if not given:
         if required:
-            raise BadRequest(f"Either {' or '.join(kind.scope)} has to be provided.", code="missing_parameter")
+            wanted = f"Either {' or '.join(kind.scope)}" if len(kind.scope) > 1 else kind.scope[0]
+            raise BadRequest(f"{wanted} has to be provided.", code="missing_parameter")
         return UNSCOPED
     name, value = given[0]
     return f"{name.removesuffix('_id')}:{value}"
@@ -125,6 +127,23 @@ def on_enter(kind: Kind, state: str, doc: dict) -> None:
 
 def index(engine: Engine, api: ApiDeclaration, kind: Kind, doc: dict) -> dict[str, list[str]]:
     attrs = engine.attrs(api, kind, doc, {k: [v] for k, v in engine.unique_keys(kind, doc).items()})
+    # What the engine's generic indexing does not know: `match: has-key` (the member names of the
+    # object at `field`) and `alternate-fields` (other pointers matched by the same parameter).
+    for op in api.operations_of(kind.name, "list"):
+        for param in op.parameters:
+            spec = param.get("x-mlmock-filter")
+            if not spec or (spec.get("match") != "has-key" and not spec.get("alternate-fields")):
+                continue
+            values = []
+            for pointer in (spec["field"], *spec.get("alternate-fields", ())):
+                value = pointer_get(doc, pointer)
+                if spec.get("match") == "has-key":
+                    values += list(value) if isinstance(value, dict) else []
+                else:
+                    values += index_values(value, spec.get("match", "equals"))
+            attrs.pop(f"filter:{param['name']}", None)
+            if values:
+                attrs[f"filter:{param['name']}"] = values
     for pointer in kind.raw.get("generated", ()):
         value = pointer_get(doc, pointer)
         if value is not None:
@@ -258,16 +277,90 @@ def list_(engine: Engine, request: Request) -> Reply:
     scope = scope_of(request, kind)
     _, _, default = api.limit_bounds(op, pagination.limit_param)
     limit = request.param(pagination.limit_param, default or 100)
-    start = request.param(pagination.get("start-param", "start"))
-    records, after, _ = engine.page(request, scope=scope, limit=limit, after=start)
+    filters = _filters(request)
+    query = cursors.fingerprint([kind.name, scope, sorted(json.dumps(f) for f in filters)])
+    token = request.param(pagination.get("start-param", "start"))
+    position = cursors.decode(token, query, name="start") if token else None
+    items: list[Record] = []
+    more = False
     with engine.store.transaction():
-        records = [advance(engine, api, kind, r, read=True) for r in records]
+        _settle(engine, request, kind, scope)
+        # A read may move a resource's state: one that no longer matches a state filter is left
+        # out, and the page is filled up from the following resources.
+        while len(items) < limit:
+            records, more = engine.store.page(api.name, kind.name, scope=scope, filters=filters,
+                                              after=position, limit=limit - len(items))
+            for record in records:
+                position = Position(record.sort_key, record.rowid)
+                record = advance(engine, api, kind, record, read=True)
+                if _matches(index(engine, api, kind, record.doc), filters):
+                    items.append(record)
+            if not more:
+                break
     total = None
     total_param = pagination.get("total-param")
-    if total_param is None or truthy(request.params.get(total_param)):
-        total = engine.count(request, scope=scope) if total_param else None
-    items = [render(request, kind, r.doc) for r in records]
-    return Reply(200, _page_envelope(request, kind, items, limit, after, total))
+    if total_param is not None and truthy(request.params.get(total_param)):
+        total = engine.store.count(api.name, kind.name, scope=scope, filters=filters)
+    next_token = cursors.encode(position, query) if more and position is not None else None
+    rendered = [render(request, kind, r.doc) for r in items]
+    return Reply(200, _page_envelope(request, kind, rendered, limit, next_token, total))
+
+
+def _filters(request: Request) -> list[tuple[str, str | tuple[str, ...]]]:
+    """The store filters of a list request; ``(attribute, (v1, v2))`` matches any of the values.
+
+    ``syntax: or-and`` reads ``a or b`` as any of the tags and ``a and b`` as all of them
+    (``a or b and c`` as ``(a or b) and c``); ``syntax: comma-any`` reads ``a,b`` as any of them.
+    """
+    found: list[tuple[str, str | tuple[str, ...]]] = []
+    for param in request.op.parameters:
+        spec = param.get("x-mlmock-filter")
+        value = request.params.get(param["name"])
+        if not spec or value is None:
+            continue
+        attr, text = f"filter:{param['name']}", stringify(value)
+        if spec.get("syntax") == "or-and":
+            groups = [tuple(v.strip() for v in re.split(r"\s+or\s+", group) if v.strip())
+                      for group in re.split(r"\s+and\s+", text.strip())]
+        elif spec.get("syntax") == "comma-any":
+            groups = [tuple(v.strip() for v in text.split(",") if v.strip())]
+        else:
+            groups = [(text,)]
+        for group in groups:
+            if group:
+                found.append((attr, group if len(group) > 1 else group[0]))
+    return found
+
+
+def _matches(attrs: dict[str, list[str]], filters: list[tuple[str, str | tuple[str, ...]]]) -> bool:
+    return all(any(v in attrs.get(name, ()) for v in (value if isinstance(value, tuple) else (value,)))
+               for name, value in filters)
+
+
+def _settle(engine: Engine, request: Request, kind: Kind, scope: str) -> None:
+    """Under time pacing, move the in-flight resources on before filtering on their state.
+
+    The index holds the state of the last write: a resource whose time has come must be found
+    under the state it has now, not only left out of the state it had.
+    """
+    api = request.api
+    if kind.lifecycle is None or engine.lifecycles.policy(api.name, kind.name).mode != "time":
+        return
+    state_fields = {kind.lifecycle.field, *kind.raw["lifecycle"].get("alternate-fields", ())}
+    moving = tuple(s for s in api.lifecycle_states(kind) if lifecycle.happy_next(kind, s) is not None)
+    for param in request.op.parameters:
+        spec = param.get("x-mlmock-filter")
+        if not spec or request.params.get(param["name"]) is None or spec["field"] not in state_fields:
+            continue
+        after = None
+        while moving:
+            records, more = engine.store.page(api.name, kind.name, scope=scope, after=after, limit=500,
+                                              filters=[(f"filter:{param['name']}", moving)])
+            for record in records:
+                advance(engine, api, kind, record, read=False)
+            if not more or not records:
+                break
+            after = Position(records[-1].sort_key, records[-1].rowid)
 
 
 def _stats(engine: Engine, request: Request, kind: Kind, stats: dict) -> dict:
@@ -384,7 +477,11 @@ def delete(engine: Engine, request: Request) -> Reply:
             viewed = _viewed(engine, request, kind)
             target = api.kinds[viewed.kind]
             if target.delete.cancel_state:
-                _cancel(engine, api, target, viewed)
+                state = lifecycle.state_of(target, viewed.doc)
+                # A finished run has nothing left to cancel: the platform answers 204 (it documents
+                # no 400 here), the job keeps its final state.
+                if state is None or lifecycle.happy_next(target, state) is not None:
+                    _cancel(engine, api, target, viewed)
             else:
                 engine.store.remove(api.name, viewed.kind, viewed.id)
         return Reply(request.op.success_statuses[0])
@@ -534,6 +631,9 @@ def content_get(engine: Engine, request: Request) -> Reply:
     found = _attachments(engine, request, kind, record)
     if not found:
         raise NotFound(f"{kind.name} '{record.id}' has no matching content", code="does_not_exist")
+    if len(found) > 1:
+        raise BadRequest(f"{len(found)} attachments of {kind.name} '{record.id}' match; filter on one of "
+                         f"{', '.join(f.param for f in request.op.filters)}", code="ambiguous_content")
     _, data = _blob_by_id(engine, request, kind, record, found[0]["attachment_id"])
     return Reply(200, data, media_type="application/octet-stream")
 
@@ -577,13 +677,16 @@ def authorize(engine: Engine, request: Request) -> Reply:
 def principal_of(engine: Engine, token: str) -> str | None:
     """The user a bearer JWT issued by :func:`authorize` names, or None when it is not one of ours."""
     try:
+        # Times are checked below on the engine's clock (which may be fixed), not by PyJWT on the
+        # wall clock: a token issued at a fixed time must not be expired by the real date.
         claims = jwt.decode(token, engine.settings.jwt_secret, algorithms=["HS256"], issuer="mlmock",
-                            options={"require": ["exp", "sub"]}, leeway=0,
-                            )
+                            options={"require": ["exp", "sub"], "verify_exp": False, "verify_iat": False,
+                                     "verify_nbf": False})
     except jwt.PyJWTError:
         return None
     now = engine.clock.now_ms() // 1000
-    return claims["sub"] if claims["exp"] > now else None
+    exp = claims["exp"]
+    return claims["sub"] if isinstance(exp, int | float) and exp > now else None
 
 
 def _viewed(engine: Engine, request: Request, kind: Kind) -> Record:
@@ -595,7 +698,10 @@ def _viewed(engine: Engine, request: Request, kind: Kind) -> Record:
         else:
             hits = engine.store.find(request.api.name, name, f"generated:{view['lookup']}", wanted)
             record = hits[0] if hits else None
-        if record is not None:
+        # space_id / project_id are optional here; when given, the asset must live in one of them.
+        given = {f"{p.removesuffix('_id')}:{request.params[p]}" for p in request.api.kinds[name].scope
+                 if request.params.get(p)}
+        if record is not None and (not given or record.scope in given):
             return record
     raise NotFound(f"asset '{wanted}' does not exist", code="does_not_exist")
 
