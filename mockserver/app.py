@@ -9,10 +9,10 @@ by ``errors.render`` in the envelope of the API the request was for.
 from __future__ import annotations
 
 import copy
-import re
 import datetime as dt
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
