@@ -158,9 +158,10 @@ def _handler(engine: Engine, api: ApiDeclaration, op: Operation) -> Callable:
     async def handler(*_args, **kwargs):
         incoming = connexion.request
         raw = (incoming.scope.get("state") or {}).get(RAW_BODY, b"")
-        context = kwargs.get("context_") or {}
+        # connexion passes the security context's entries as keyword arguments ("user" is the sub
+        # the bearer verification returned) to a handler that takes **kwargs.
         request = Request(api=api, op=op, params=_params(api, op, incoming), body=kwargs.get("body"),
-                          origin=origin_of(incoming), principal=context.get("user") or engine.settings.principal,
+                          origin=origin_of(incoming), principal=kwargs.get("user") or engine.settings.principal,
                           headers=incoming.headers, raw=raw)
         return to_response(engine.handle(request))
 
@@ -220,7 +221,9 @@ def create_app(
         return mounts[-1][1] if mounts else "openmetadata"
 
     def respond(request: ConnexionRequest, error: MockError) -> ConnexionResponse:
-        status, body, headers = render(dialect_for(request.url.path), error)
+        # WML: "this can be set using X-Global-Transaction-Id" (the error's trace).
+        status, body, headers = render(dialect_for(request.url.path), error,
+                                       request.headers.get("x-global-transaction-id"))
         return ConnexionResponse(status_code=status, body=json.dumps(body).encode(),
                                  content_type="application/json", headers=headers)
 

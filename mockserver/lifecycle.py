@@ -74,12 +74,22 @@ def happy_next(kind: Kind, state: str) -> str | None:
 
 
 def fields(kind: Kind, doc: dict) -> list[str]:
-    """The pointers holding this resource's state (the main field and present alternates)."""
+    """The pointers holding this resource's state (the main field and present alternates).
+
+    A field is present when its own section is: the first member below the prefix all the
+    fields share (a job with ``/entity/decision_optimization`` keeps its state at
+    ``/entity/decision_optimization/status/state``, even before it has one).
+    """
     lc = kind.lifecycle
-    found = [lc.field] if pointer_get(doc, lc.field) is not None else []
-    for alternate in kind.raw.get("lifecycle", {}).get("alternate-fields", ()):
-        if pointer_get(doc, alternate) is not None:
-            found.append(alternate)
+    candidates = [lc.field, *kind.raw.get("lifecycle", {}).get("alternate-fields", ())]
+    if len(candidates) == 1:
+        return candidates
+    split = [c.split("/") for c in candidates]
+    shared = 0
+    while all(len(s) > shared + 1 for s in split) and len({s[shared] for s in split}) == 1:
+        shared += 1
+    found = [c for c, s in zip(candidates, split, strict=True)
+             if pointer_get(doc, "/".join(s[:shared + 1])) is not None]
     return found or [lc.field]
 
 
@@ -155,7 +165,12 @@ class Lifecycles:
             return False
         if steps == 0:
             return read and policy.mode == "reads"
-        return self._walk(kind, doc, now_ms, steps=steps, on_enter=on_enter)
+        since = book.get("since", now_ms)
+        moved = self._walk(kind, doc, now_ms, steps=steps, on_enter=on_enter)
+        if moved and policy.mode == "time" and steps is not None:
+            # The next step is due one period after the last one was, not after this late look.
+            doc[BOOKKEEPING]["since"] = since + int(steps * policy.seconds * 1000)
+        return moved
 
     def _walk(self, kind: Kind, doc: dict, now_ms: int, *, steps: int | None, on_enter: OnEnter | None) -> bool:
         moved = False
