@@ -15,6 +15,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import connexion
 from connexion.exceptions import ProblemException
@@ -22,6 +23,7 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.resolver import Resolver
 from connexion.security import BearerSecurityHandler
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp
 
 import mlmock.spec as specs
 from mlmock.spec.declarations import ApiDeclaration, Operation
@@ -31,6 +33,11 @@ from .engine import Engine, Reply, Request, Settings, has_dialect
 from .errors import BadRequest, MockError, from_status, render
 from .guard import DEFAULT_MAX_BODY, DEFAULT_MAX_JSON_BODY, RAW_BODY, Guard
 from .store import Store
+
+if TYPE_CHECKING:
+    from .control import Control
+    from .faults import Faults
+    from .journal import Journal
 
 log = logging.getLogger("mlmock")
 # connexion logs every undeclared query parameter a client sends (the mock ignores them, as the
@@ -47,15 +54,15 @@ DEFAULT_APIS = ("openmetadata", "wml")
 class MockApp:
     """The ASGI app plus the handles tests and the CLI need."""
 
-    asgi: Guard
+    asgi: ASGIApp  # the control plane, journal and fault layers around the guard
     engine: Engine
     apis: dict[str, ApiDeclaration]
     dialect_for: Callable[[str], str]
     # The development tool (devtools.py): the request journal (journal.Journal), the fault rules
     # (faults.Faults) and the control plane's Python API (control.Control).
-    journal: object | None = None
-    faults: object | None = None
-    control: object | None = None
+    journal: Journal | None = None
+    faults: Faults | None = None
+    control: Control | None = None
 
     async def __call__(self, scope, receive, send):
         await self.asgi(scope, receive, send)

@@ -20,7 +20,7 @@ from mlmock.spec.declarations import ApiDeclaration, Kind, pointer_get
 
 from . import lifecycle, seeding, snapshots
 from .engine import Engine
-from .errors import BadRequest, MockError, NotFound
+from .errors import BadRequest, NotFound
 from .faults import Faults
 from .journal import Journal
 from .lifecycle import Progression
@@ -80,7 +80,7 @@ class Control:
         # In place: whoever holds the engine's clock or id source keeps a live one.
         self.engine.clock.__dict__.update(copy.deepcopy(self._clock).__dict__)
         self.engine.ids.__dict__.update(copy.deepcopy(self._ids).__dict__)
-        self.faults.reseed(self.seed_value)
+        self.faults.reset(self.seed_value)
 
     def reset(self, api: str | None = None, **selector: str) -> dict[str, Any]:
         """Without arguments, everything: resources (catalogues come back), journal, fault rules,
@@ -90,7 +90,6 @@ class Control:
         if api is None and not selector:
             self.engine.reset()
             self.journal.clear()
-            self.faults.clear()
             self._restore_baseline()
             return {"reset": "everything"}
         if api is None:
@@ -329,5 +328,3 @@ class Control:
                             "body_limit": self.journal.body_limit},
                 "faults": self.fault_rules(), "seed": self.seed_value}
 
-
-__all__ = ["Control", "MockError", "run_sync"]

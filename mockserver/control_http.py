@@ -166,7 +166,7 @@ class ControlPlane:
             apis.append({"name": decl.name, "base_path": base or "/", "swagger_ui": f"{base}/ui/",
                          "openapi": f"{base}/openapi.json", "spec": f"{PREFIX}/api/specs/{decl.name}",
                          "reset_selectors": self.control.selectors(decl)})
-        endpoints = [f"{method} {PREFIX}/api" + re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", pattern)
+        endpoints = [f"{method} {PREFIX}/api" + re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", pattern).replace("/?", "")
                      for method, pattern, _ in ROUTES]
         return _json({"mlmock": "control plane", "dashboard": PREFIX + "/", "apis": apis, "endpoints": endpoints})
 

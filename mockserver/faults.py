@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import prefer
-from .errors import BadRequest, MockError, from_status, render
+from .errors import BadRequest, MockError, render
 from .routes import Routes
 
 METHODS = ("*", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -171,6 +171,13 @@ class Faults:
         with self._lock:
             self._rules = []
 
+    def reset(self, seed: int | None = None) -> None:
+        """No rules, ids from 1 again, the random source reseeded (a full reset of the mock)."""
+        with self._lock:
+            self._rules = []
+            self._ids = itertools.count(1)
+            self.rng = random.Random(seed)
+
     def rules(self) -> list[Rule]:
         with self._lock:
             return list(self._rules)
@@ -235,7 +242,7 @@ class FaultLayer:
                 return
             if rule.status:
                 message = rule.message or f"{rule.status} injected by mlmock fault rule {rule.id}"
-                await self._refuse(scope, receive, send, from_status(rule.status, message), rule.headers)
+                await self._refuse(scope, receive, send, prefer.injected(rule.status, message), rule.headers)
                 return
         if pref.empty:
             await self.app(scope, receive, send)

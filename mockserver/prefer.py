@@ -30,6 +30,18 @@ from .synth import Synth
 
 MAX_LATENCY_MS = 60_000
 _KEYS = ("code", "example", "dynamic", "latency")
+# Symbols (the WML envelope's errors[].code) of statuses the typed errors do not cover.
+_CODES = {408: "request_timeout", 410: "gone", 422: "unprocessable_entity", 429: "too_many_requests",
+          500: "internal_error", 501: "not_implemented", 502: "bad_gateway", 503: "service_unavailable",
+          504: "gateway_timeout"}
+
+
+def injected(status: int, message: str) -> MockError:
+    """The typed error an injected status is rendered from (in the API's own envelope)."""
+    error = from_status(status, message)
+    if type(error) is MockError:
+        error.code = _CODES.get(status, "client_error" if status < 500 else "server_error")
+    return error
 
 
 @dataclass(frozen=True)
@@ -126,7 +138,7 @@ def choose(match: Match, pref: Preference, rng: random.Random | None = None) -> 
         status = pref.code
         if response is None:
             if status >= 400:
-                return Canned(status, error=from_status(status, f"{pref.describe()} (mlmock)"))
+                return Canned(status, error=injected(status, f"{pref.describe()} (mlmock)"))
             raise BadRequest(f"{pref.describe()}: {op.operation_id} documents no {status} response; "
                              f"documented: {_documented(responses)}")
     else:
@@ -153,9 +165,9 @@ def choose(match: Match, pref: Preference, rng: random.Random | None = None) -> 
     elif not pref.dynamic and "example" in media:
         value = media["example"]
     elif not pref.dynamic and status >= 400:
-        return Canned(status, error=from_status(status, f"{pref.describe()} (mlmock)"))
+        return Canned(status, error=injected(status, f"{pref.describe()} (mlmock)"))
     else:
-        value = Synth(api, dynamic=bool(pref.dynamic), rng=rng).value(media.get("schema"))
+        value = Synth(api, dynamic=bool(pref.dynamic), rng=rng).sample(media.get("schema"))
     return Canned(status, media_type, encode(media_type, value))
 
 

@@ -104,3 +104,23 @@ def test_cursors_work_when_put_into_the_url_verbatim(openmetadata_mock, http):
         if after is None:
             break
     assert seen == names
+
+
+def test_contract_suite_fixture_runs_against_the_live_mock(contract_suite):
+    report = contract_suite("openmetadata", families=["auth", "conflict"], max_examples=1)
+    assert report.outcomes and not report.failed, report.details()
+    assert {o.family for o in report.outcomes} == {"auth", "conflict"}
+
+
+def test_contract_suite_fixture_reports_a_defective_app(contract_suite):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent / "contracts"))
+    from om_defects import TotalIsPageSize
+
+    from mlmock.mockserver import Settings, create_app
+
+    defective = TotalIsPageSize(create_app(settings=Settings(token="t")))
+    report = contract_suite("openmetadata", app=defective, token="t", include="^pagination.total$")
+    assert report.failed_rules() == {"pagination.total"}
