@@ -1,21 +1,22 @@
 # Results, 2026-11-23, on the shared 2-core build VM (AMD EPYC, 2 cores, Python 3.11.7; other
-# sessions were running, load average about 2), `python benchmarks/bench_list_pages.py --repeat 51`:
+# sessions were busy, load average 2-3), `python benchmarks/bench_list_pages.py --repeat 51`:
 #
 #   2026-11-23, Python 3.11.7, AMD EPYC, 2 cores; median of 51 requests
 #     models |  fill s | first page ms | deep page ms | filtered ms | peak RSS MB
 #   ------------------------------------------------------------------------------
-#        100 |     0.0 |          5.22 |         5.42 |        5.47 |          65
-#      10000 |     2.4 |          4.64 |         4.84 |        4.88 |         117
-#     100000 |    30.8 |          5.40 |         6.03 |        5.63 |         485
+#        100 |     0.1 |         10.39 |        10.07 |       10.53 |          82
+#      10000 |     3.8 |          7.17 |         6.63 |        6.82 |         130
+#     100000 |    65.0 |          6.02 |         5.95 |        6.16 |         497
 #
-# A page costs the same at 100 and at 100,000 models, deep or filtered: a page is an index range
-# scan and paging.total comes from the counts table. Nearly all of the ~5 ms is the HTTP stack
-# (connexion request and response validation); medians vary by about +-1 ms between runs here.
+# An earlier run at a quieter moment gave 4.6-6.0 ms in every cell (fill 30.8 s at 100,000):
+# the spread above is machine noise, not size. A page costs the same at 100 and at 100,000
+# models, deep or filtered: a page is an index range scan and paging.total comes from the counts
+# table. The engine's own share is under 1 ms; most of the rest is connexion's response
+# validation (create_app(validate_responses=False) brings a request to about 2 ms).
 # Peak RSS is the in-memory SQLite database (each document is stored twice: the resource and its
-# version 0.1 in history) plus the interpreter with connexion loaded (about 65 MB).
+# version 0.1 in history) plus the interpreter with connexion and the mock loaded (about 80 MB).
 
 """How listing ML models scales with the number stored.
-
 
 Usage: python benchmarks/bench_list_pages.py [--sizes 100,10000,100000] [--repeat 31]
 

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlmock.mockserver import cursors
@@ -22,6 +22,7 @@ def _token(payload) -> str:
     return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
 
 
+@settings(deadline=None)
 @given(sort_key=st.text(), rowid=st.integers(min_value=0, max_value=2**63 - 1))
 def test_a_token_decodes_to_the_position_it_was_made_from(sort_key, rowid):
     token = cursors.encode(Position(sort_key, rowid), QUERY)
