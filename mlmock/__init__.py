@@ -8,3 +8,17 @@ __version__ = "0.1.0"
 
 # The token `mlmock serve` accepts unless told otherwise, and `mlmock check` sends by default.
 DEFAULT_TOKEN = "mlmock-dev-token"
+
+# In a source checkout the subpackages live beside this directory (spec/, mockserver/, contracts/,
+# mapped to mlmock.* by pyproject's package-dir). When the checkout's root is on sys.path ahead of
+# an installed mlmock (``python -m pytest`` from the root), this directory is the one imported, so
+# its subpackages are looked up beside it too. Installed, the condition is false and nothing changes.
+def _source_checkout_root():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    return root if (root / "mockserver" / "__init__.py").is_file() and (root / "pyproject.toml").is_file() else None
+
+
+if (_root := _source_checkout_root()) is not None and str(_root) not in __path__:
+    __path__.append(str(_root))

@@ -478,10 +478,13 @@ def delete(engine: Engine, request: Request) -> Reply:
             target = api.kinds[viewed.kind]
             if target.delete.cancel_state:
                 state = lifecycle.state_of(target, viewed.doc)
-                # A finished run has nothing left to cancel: the platform answers 204 (it documents
-                # no 400 here), the job keeps its final state.
+                # Deleting a platform job run stops a running job; a finished run is deleted with the
+                # deployment job it ran: the official client on CPD <= 5.1 deletes jobs this way only
+                # (a 204 here and it never calls DELETE /ml/v4/deployment_jobs).
                 if state is None or lifecycle.happy_next(target, state) is not None:
                     _cancel(engine, api, target, viewed)
+                else:
+                    engine.store.remove(api.name, viewed.kind, viewed.id)
             else:
                 engine.store.remove(api.name, viewed.kind, viewed.id)
         return Reply(request.op.success_statuses[0])

@@ -1145,13 +1145,16 @@ def test_deleting_the_platform_run_cancels_the_job(wml, job_id_from):
     envelope(wml.delete(f"/v2/jobs/{job_id}/runs/{UNKNOWN}", params=q()), 404)
 
 
-def test_deleting_the_run_of_a_finished_job_is_204_and_keeps_its_state(wml):
+def test_deleting_the_run_of_a_finished_job_deletes_the_job(wml):
+    # The official client on CPD <= 5.1 deletes a job only through its platform run: after a 204
+    # there it never calls DELETE /ml/v4/deployment_jobs, and expects the job to be gone.
     job = wml.create("deployment_job")
     id_, run = job["metadata"]["id"], job["entity"]["platform_job"]["run_id"]
     wml.read("deployment_job", id_)
     wml.read("deployment_job", id_)
-    assert wml.delete(f"/v2/jobs/{id_}/runs/{run}", params=q()).status_code == 204
     assert _job_state(wml.read("deployment_job", id_)) == "completed"
+    assert wml.delete(f"/v2/jobs/{id_}/runs/{run}", params=q()).status_code == 204
+    assert wml.get(f"/ml/v4/deployment_jobs/{id_}", params=q()).status_code == 404
 
 
 # =========================================================================== trainings
