@@ -96,6 +96,21 @@ class PatchPolicy:
         rule = self.rule_for(path)
         return rule is not None and op in rule.ops
 
+    def translate(self, operations: list[dict]) -> list[dict]:
+        """The operations as they act on the representation: each documented path (and ``from``)
+        replaced by its declared target (``/name`` -> ``/metadata/name``). Allowed paths only."""
+        if self.any_path:
+            return [dict(op) for op in operations]
+        out = []
+        for op in operations:
+            op = dict(op)
+            for key in ("path", "from"):
+                if key in op:
+                    rule = self.rule_for(op[key])
+                    op[key] = rule.target + op[key][len(rule.path):]
+            out.append(op)
+        return out
+
 
 @dataclass(frozen=True)
 class Reference:

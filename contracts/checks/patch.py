@@ -51,21 +51,6 @@ def _fresh(ctx: Context, kind: Kind) -> tuple[str, dict]:
     return id_, current.json()
 
 
-def _translate(kind: Kind, document: list[dict]) -> list[dict]:
-    """The patch as it acts on the representation (documented path -> declared target)."""
-    if kind.patch.any_path:
-        return document
-    out = []
-    for op in document:
-        op = dict(op)
-        for key in ("path", "from"):
-            if key in op:
-                rule_ = kind.patch.rule_for(op[key])
-                op[key] = rule_.target + op[key][len(rule_.path):]
-        out.append(op)
-    return out
-
-
 def _value_for(ctx: Context, kind: Kind, target: str) -> Any:
     """A value valid at ``target`` of the kind's representation, distinct from a fresh resource's."""
     sub = ctx.api.schema_at(ctx.api.schema(kind.schema), target) or {}
@@ -119,7 +104,7 @@ def documented_ops_applied(ctx: Context, kind: Kind) -> None:
         raise Skip("no documented patch with a generic value")
     for document in scenarios:
         id_, before = _fresh(ctx, kind)
-        acting = _translate(kind, document)
+        acting = kind.patch.translate(document)
         expected = jsonpatch.apply_patch(copy.deepcopy(before), acting)
         response = _send(ctx, kind, id_, document)
         expect(200 <= response.status_code < 300, f"the documented patch {document} must be accepted", response)

@@ -7,7 +7,7 @@ from mlmock.spec.declarations import ApiDeclaration, Kind, Operation, pointer_ge
 from ..context import Context
 from ..registry import rule
 from ..results import Skip, expect
-from .patch import _scenarios, _send, _translate
+from .patch import _scenarios, _send
 
 
 def _requires_version(api: ApiDeclaration, op: Operation) -> bool:
@@ -56,7 +56,7 @@ def revisions_immutable(ctx: Context, kind: Kind) -> None:
     document = scenarios[0]
     changed = _send(ctx, kind, id_, document)
     expect(200 <= changed.status_code < 300, f"the documented patch {document} must be accepted", changed)
-    target = _translate(kind, document)[0]["path"]
+    target = kind.patch.translate(document)[0]["path"]
     current = ctx.fetch(kind, id_)
     again = ctx.fetch(kind, id_, rev=rev)
     expect(pointer_get(again.json(), target) == pointer_get(snapshot.json(), target),

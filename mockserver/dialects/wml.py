@@ -420,19 +420,6 @@ def static(engine: Engine, request: Request) -> Reply:
 # ----------------------------------------------------------------------------- patch
 
 
-def _translate(kind: Kind, operations: list[dict]) -> list[dict]:
-    """Documented paths (``/name``) to pointers in the representation (``/metadata/name``)."""
-    out = []
-    for op in operations:
-        op = dict(op)
-        for key in ("path", "from"):
-            if key in op:
-                rule = kind.patch.rule_for(op[key])
-                op[key] = rule.target + op[key][len(rule.path):]
-        out.append(op)
-    return out
-
-
 @action(DIALECT, "patch")
 def patch(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
@@ -442,7 +429,7 @@ def patch(engine: Engine, request: Request) -> Reply:
     with engine.store.transaction():
         record = fetch(engine, request, kind, path_id(request), scope)
         before = record.doc
-        patched = patching.apply(before, _translate(kind, operations))
+        patched = patching.apply(before, kind.patch.translate(operations))
         patched = patching.restore(before, patched, kind.server_managed + (kind.id,))
         patched["metadata"]["modified_at"] = iso(engine.clock.now_ms())
         engine.check_unique(api, kind, engine.unique_keys(kind, patched), exclude=record.id)

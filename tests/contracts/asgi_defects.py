@@ -118,4 +118,12 @@ class Defect:
         status, _, body = await self.call(probe)
         return status, body
 
-
+    async def apply_one_at_a_time(self, ex: Exchange) -> tuple[int, bytes]:
+        """Send a patch's operations one by one, keeping those before a failing one (not atomic)."""
+        status, body = 200, b""
+        for op in ex.json():
+            ex.body = json.dumps([op]).encode()
+            status, _, body = await self.call(ex)
+            if status >= 400:
+                break
+        return status, body

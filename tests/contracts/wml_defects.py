@@ -124,13 +124,7 @@ class WmlNonAtomicPatch(Defect):
     async def request(self, ex):
         ops = ex.json()
         if _patch(ex) and isinstance(ops, list) and len(ops) > 1:
-            status, body = 200, b""
-            for op in ops:
-                ex.body = json.dumps([op]).encode()
-                status, _, body = await self.call(ex)
-                if status >= 400:
-                    break
-            return status, body
+            return await self.apply_one_at_a_time(ex)
 
 
 # ----------------------------------------------------------------------------- conflict, versioning

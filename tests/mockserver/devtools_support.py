@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 
+import pytest
+
 from mlmock.mockserver import Engine, MockApp, Store, create_app
 from mlmock.mockserver.catalogue import DEFAULT_SPACE_ID, OTHER_SPACE_ID
 from mlmock.mockserver.engine import Clock
@@ -45,3 +47,19 @@ def wml_seed(space: str = S, *, deployment: bool = True) -> dict:
 
 def q(space: str = S, **params) -> dict:
     return {"version": V, "space_id": space, **params}
+
+
+# The fixtures of the modules that need a fresh app per test (imported by name where used).
+@pytest.fixture
+def app():
+    return fresh_app()
+
+
+@pytest.fixture
+def om(app, make_client):
+    return make_client(app, token=app.token)
+
+
+@pytest.fixture
+def root(app, make_client):
+    return make_client(app, token=app.token, base_url=ROOT)

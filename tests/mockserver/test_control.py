@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from devtools_support import ROOT, S2, START_MS, S, fresh_app, om_seed, q, wml_seed
+from devtools_support import ROOT, S2, START_MS, S, app, fresh_app, om, om_seed, q, root, wml_seed  # noqa: F401 (fixtures)
 
 from mlmock.mockserver.errors import BadRequest, NotFound
 
@@ -11,23 +11,8 @@ RESULTS = {"type": "container", "location": {"path": "results"}}
 
 
 @pytest.fixture
-def app():
-    return fresh_app()
-
-
-@pytest.fixture
 def control(app):
     return app.control
-
-
-@pytest.fixture
-def om(app, make_client):
-    return make_client(app, token=app.token)
-
-
-@pytest.fixture
-def root(app, make_client):
-    return make_client(app, token=app.token, base_url=ROOT)
 
 
 def _deployment(control, progression: str | None = None) -> str:

@@ -6,16 +6,11 @@ import json
 
 import pytest
 import yaml
-from devtools_support import ROOT, S, fresh_app, om_seed, q, wml_seed
+from devtools_support import ROOT, S, app, fresh_app, om_seed, q, wml_seed  # noqa: F401 (fixtures)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlmock.mockserver.control_http import ROUTES
-
-
-@pytest.fixture
-def app():
-    return fresh_app()
 
 
 @pytest.fixture

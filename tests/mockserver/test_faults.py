@@ -7,29 +7,13 @@ import logging
 
 import httpx
 import pytest
-from devtools_support import ROOT, fresh_app, om_seed, q
+from devtools_support import ROOT, app, fresh_app, om, om_seed, q, root  # noqa: F401 (fixtures)
 
 import mlmock.spec as specs
 from mlmock.mockserver.errors import BadRequest
 from mlmock.mockserver.faults import FaultLayer, Faults, parse_rule
 from mlmock.mockserver.live import LiveServer
 from mlmock.mockserver.routes import Routes
-
-
-@pytest.fixture
-def app():
-    return fresh_app()
-
-
-@pytest.fixture
-def om(app, make_client):
-    return make_client(app, token=app.token)
-
-
-@pytest.fixture
-def root(app, make_client):
-    return make_client(app, token=app.token, base_url=ROOT)
-
 
 # ----------------------------------------------------------------------------- rules
 

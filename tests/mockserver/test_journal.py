@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from devtools_support import ROOT, fresh_app, om_seed
+from devtools_support import ROOT, app, fresh_app, om, om_seed  # noqa: F401 (fixtures)
 
 from mlmock.mockserver.errors import BadRequest
 from mlmock.mockserver.journal import Exchange, Journal, body_view
-
-
-@pytest.fixture
-def app():
-    return fresh_app()
-
-
-@pytest.fixture
-def om(app, make_client):
-    return make_client(app, token=app.token)
 
 
 def _entry(path="/x", method="GET", status=200, api="openmetadata"):

@@ -5,28 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from devtools_support import ROOT, fresh_app, om_seed, q
+from devtools_support import ROOT, app, fresh_app, om, om_seed, q, root  # noqa: F401 (fixtures)
 
 import mlmock.spec as specs
 from mlmock.mockserver import prefer
 from mlmock.mockserver.errors import BadRequest
 from mlmock.mockserver.routes import Match, Routes
-
-
-@pytest.fixture
-def app():
-    return fresh_app()
-
-
-@pytest.fixture
-def om(app, make_client):
-    return make_client(app, token=app.token)
-
-
-@pytest.fixture
-def root(app, make_client):
-    return make_client(app, token=app.token, base_url=ROOT)
-
 
 # ----------------------------------------------------------------------------- parsing
 

@@ -6,26 +6,10 @@ import asyncio
 import json
 
 import pytest
-from devtools_support import ROOT, S2, S, fresh_app, om_seed, q, wml_seed
+from devtools_support import ROOT, S2, S, app, fresh_app, om, om_seed, q, root, wml_seed  # noqa: F401 (fixtures)
 
 from mlmock.mockserver import seeding
 from mlmock.mockserver.seeding import SeedError
-
-
-@pytest.fixture
-def app():
-    return fresh_app()
-
-
-@pytest.fixture
-def om(app, make_client):
-    return make_client(app, token=app.token)
-
-
-@pytest.fixture
-def root(app, make_client):
-    return make_client(app, token=app.token, base_url=ROOT)
-
 
 # ----------------------------------------------------------------------------- documents
 

@@ -6,25 +6,10 @@ import copy
 import json
 
 import pytest
-from devtools_support import ROOT, fresh_app, om_seed, q, wml_seed
+from devtools_support import ROOT, app, fresh_app, om, om_seed, q, root, wml_seed  # noqa: F401 (fixtures)
 
 from mlmock.mockserver import Engine, Store, create_app, snapshots
 from mlmock.mockserver.errors import BadRequest
-
-
-@pytest.fixture
-def app():
-    return fresh_app()
-
-
-@pytest.fixture
-def om(app, make_client):
-    return make_client(app, token=app.token)
-
-
-@pytest.fixture
-def root(app, make_client):
-    return make_client(app, token=app.token, base_url=ROOT)
 
 
 def _views(om, root) -> dict:
