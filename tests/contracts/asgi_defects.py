@@ -89,15 +89,19 @@ class Defect:
         if short is None:
             status, headers, body = await self.call(ex)
             status, body = await self.response(ex, status, body)
-        else:
+        elif len(short) == 3:  # relayed from the mock: keep its headers (Allow, Content-Type, ...)
+            status, headers, body = short
+        else:  # a synthetic answer
             status, body = short
-            headers = {"content-type": "application/json"}
+            headers = {"content-type": "application/json"} if body else {}
         headers = {k: v for k, v in headers.items() if k != "content-length"}
         raw = [(k.encode(), v.encode()) for k, v in headers.items()] + [(b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": status, "headers": raw})
         await send({"type": "http.response.body", "body": body})
 
-    async def request(self, ex: Exchange) -> tuple[int, bytes] | None:
+    async def request(self, ex: Exchange) -> tuple[int, bytes] | tuple[int, dict, bytes] | None:
+        """Return None to pass the request on, or the answer: (status, body) made up by the defect,
+        or (status, headers, body) relayed from the mock, so that the defect changes nothing else."""
         return None
 
     async def response(self, ex: Exchange, status: int, body: bytes) -> tuple[int, bytes]:
@@ -111,19 +115,18 @@ class Defect:
     def rewrite(self, ex: Exchange, status: int, data: Any) -> Any:
         return data
 
-    async def get_entity(self, ex: Exchange, path: str, **query: str) -> tuple[int, bytes]:
+    async def get_entity(self, ex: Exchange, path: str, **query: str) -> tuple[int, dict, bytes]:
         probe = Exchange({"method": "GET", "path": path, "headers": [], "query_string": b""}, b"")
         probe.headers = {"authorization": ex.headers.get("authorization", "")}
         probe.query = list(query.items())
-        status, _, body = await self.call(probe)
-        return status, body
+        return await self.call(probe)
 
-    async def apply_one_at_a_time(self, ex: Exchange) -> tuple[int, bytes]:
+    async def apply_one_at_a_time(self, ex: Exchange) -> tuple[int, dict, bytes]:
         """Send a patch's operations one by one, keeping those before a failing one (not atomic)."""
-        status, body = 200, b""
+        answer: tuple[int, dict, bytes] = (200, {}, b"")
         for op in ex.json():
             ex.body = json.dumps([op]).encode()
-            status, _, body = await self.call(ex)
-            if status >= 400:
+            answer = await self.call(ex)
+            if answer[0] >= 400:
                 break
-        return status, body
+        return answer

@@ -192,8 +192,8 @@ class PostUpserts(Defect):
     async def request(self, ex):
         if ex.method == "POST" and ex.path in ("/api/v1/mlmodels", "/api/v1/services/mlmodelServices"):
             ex.method = "PUT"
-            status, _, body = await self.call(ex)
-            return (201 if status in (200, 201) else status), body
+            status, headers, body = await self.call(ex)
+            return (201 if status in (200, 201) else status), headers, body
 
 
 class UpsertNewId(Defect):
