@@ -61,8 +61,7 @@ class Progression:
 
 
 def resting_states(kind: Kind) -> set[str]:
-    resting = set(kind.raw.get("lifecycle", {}).get("resting", ()))
-    return resting
+    return set(kind.raw.get("lifecycle", {}).get("resting", ()))
 
 
 def happy_next(kind: Kind, state: str) -> str | None:
@@ -147,7 +146,8 @@ class Lifecycles:
 
     def advance(self, api: str, kind: Kind, doc: dict, now_ms: int, *, read: bool,
                 on_enter: OnEnter | None = None) -> bool:
-        """Move along the happy path as the policy allows; True when the state changed."""
+        """Move along the happy path as the policy allows; True when ``doc`` changed and must be stored
+        (a new state, or under ``reads:N`` a counted read)."""
         if not applies(kind, doc) or state_of(kind, doc) is None:
             return False
         policy = self.policy(api, kind.name)
