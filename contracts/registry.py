@@ -16,6 +16,11 @@ from mlmock.spec.declarations import ApiDeclaration, Kind, Operation
 FAMILIES = ("schema", "auth", "pagination", "patch", "conflict", "versioning", "lifecycle", "isolation", "deletion",
             "stateful")
 
+# Where a rule comes from. ``documented``: the API reference says so (``source`` cites the section);
+# ``client``: an official SDK breaks without it (``source`` cites what it reads); ``reading``: the
+# project's reading of a silence (``source`` names the reading in spec/README.md).
+PROVENANCES = ("documented", "client", "reading")
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -25,6 +30,8 @@ class Rule:
     when: Callable[[ApiDeclaration, Any], bool]
     fn: Callable[..., None]
     doc: str
+    provenance: str = "documented"
+    source: str = ""
 
     def subjects(self, api: ApiDeclaration) -> Iterable[Kind | Operation]:
         if self.per == "api":
@@ -37,13 +44,17 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(name: str, *, family: str, per: str = "kind",
-         when: Callable[[ApiDeclaration, Any], bool] = lambda api, subject: True) -> Callable:
+         when: Callable[[ApiDeclaration, Any], bool] = lambda api, subject: True,
+         provenance: str = "documented", source: str = "") -> Callable:
     if family not in FAMILIES:
         raise ValueError(f"unknown family {family!r}")
+    if provenance not in PROVENANCES:
+        raise ValueError(f"unknown provenance {provenance!r}")
 
     def register(fn: Callable[..., None]) -> Callable[..., None]:
         RULES[name] = Rule(name=name, family=family, per=per, when=when, fn=fn,
-                           doc=(fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else "")
+                           doc=(fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else "",
+                           provenance=provenance, source=source)
         return fn
 
     return register
