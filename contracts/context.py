@@ -20,8 +20,8 @@ import httpx
 
 from mlmock.spec.declarations import ApiDeclaration, Kind, Operation, pointer_get, pointer_set
 
-from .results import Skip, expect
-from .target import Target
+from .results import NotServed, SetupFailed, Skip
+from .target import Target, describe
 
 _PARAM = re.compile(r"\{([^}]+)\}")
 DEFAULT_API_VERSION = "2024-05-01"
@@ -38,6 +38,8 @@ class Context:
     space: str | None = None
     other_space: str | None = None
     api_version: str = DEFAULT_API_VERSION
+    unserved: frozenset[str] = frozenset()  # operation ids the target does not serve (discovery)
+    ledger: Ledger | None = None  # what the suite created, for the cleanup at the end
     random: random.Random = field(init=False)
 
     def __post_init__(self) -> None:
@@ -72,11 +74,21 @@ class Context:
              params: Mapping[str, Any] | None = None, space: str | None = None, bare: bool = False,
              **kwargs: Any) -> httpx.Response:
         """Send ``op``; ``bare`` leaves out the default query values (to test their absence)."""
+        if op.operation_id in self.unserved:
+            raise NotServed(f"not served: {op.method} {op.path}")
         query = {} if bare else self.defaults(op, space)
         query.update(params or {})
         query = {k: v for k, v in query.items() if v is not None}
-        return self.target.request(op.method, self.url(op, **(path or {})), token=token, params=query or None,
-                                   **kwargs)
+        response = self.target.request(op.method, self.url(op, **(path or {})), token=token,
+                                       params=query or None, **kwargs)
+        if self.ledger is not None and op.kind and op.action in ("create", "upsert") \
+                and response.status_code in (200, 201, 202):
+            self.ledger.record(self.api, op.kind, response, query.get("space_id"))
+        return response
+
+    def serves(self, op: Operation | None) -> bool:
+        """``op`` exists in the spec and the target serves it."""
+        return op is not None and op.operation_id not in self.unserved
 
     def follow(self, href: str) -> httpx.Response:
         """GET a link the server returned, verbatim."""
@@ -217,9 +229,9 @@ class Context:
         op = self.create_op(kind)
         body = self.create_body(kind, parent=parent, space=space, **overrides)
         response = self.call(op, json=body, space=space)
-        expect(response.status_code in op.success_statuses,
-               f"{op.operation_id} of a valid body should succeed with one of {op.success_statuses}",
-               response)
+        if response.status_code not in op.success_statuses:
+            raise SetupFailed(op.operation_id, f"{op.operation_id} of a valid body should succeed with one of "
+                              f"{op.success_statuses} (got {describe(response)})", response)
         return response.json()
 
     def fetch(self, kind: Kind, id_: str, *, space: str | None = None, **params: Any) -> httpx.Response:
@@ -252,3 +264,25 @@ class Context:
             if sub and sub.get("type") == "array" and self.api.resolve(sub.get("items", {})).get("type") == "string":
                 return flt.param, pointer
         return None
+
+
+class Ledger:
+    """Every resource the suite created (through its own calls or schemathesis'), newest last."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self.items: list[tuple[str, str, str | None]] = []  # (kind, id, space)
+
+    def record(self, api: ApiDeclaration, kind_name: str, response: httpx.Response, space: str | None) -> None:
+        try:
+            body = response.json()
+            id_ = pointer_get(body, api.kinds[kind_name].id)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return
+        if isinstance(id_, str):
+            scope = space or (pointer_get(body, "/metadata/space_id") if isinstance(body, dict) else None)
+            with self._lock:
+                if (kind_name, id_, scope) not in self.items:
+                    self.items.append((kind_name, id_, scope))

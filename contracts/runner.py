@@ -1,57 +1,150 @@
-"""Run the registered rules against a target and collect a report."""
+"""Run the registered rules against a target and collect a report.
+
+Before the rules: served-operation discovery (rules on unserved operations are skipped) and,
+for WML without a given space, a sandbox of two spaces. Families run side by side (``workers``);
+a refused fixture create is one finding and the rules that needed it are ``blocked``. At the end
+everything the suite created is deleted, unless ``keep``.
+"""
 
 from __future__ import annotations
 
 import re
+import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 import mlmock.spec as specs
+from mlmock.spec.declarations import ApiDeclaration
 
-from . import checks  # noqa: F401  (registers the rules)
-from .context import DEFAULT_API_VERSION, Context
-from .registry import FAMILIES, RULES, subject_name
-from .results import Outcome, Report, Skip, Violation
+from . import (
+    checks,  # noqa: F401  (registers the rules)
+    cleanup,
+    discovery,
+    sandbox,
+)
+from .context import DEFAULT_API_VERSION, Context, Ledger
+from .registry import FAMILIES, RULES, Rule, subject_name
+from .results import NotServed, Outcome, Report, SetupFailed, Skip, Violation
 from .target import Target, Unreachable
+
+# Families that drive hypothesis run one after the other in one worker.
+SERIAL = ("schema", "stateful")
+
+
+def selected_rules(families: Iterable[str] | None = None, include: str | None = None,
+                   profile: str | None = None) -> list[Rule]:
+    wanted = set(families or FAMILIES)
+    pattern = re.compile(include) if include else None
+    return [r for r in RULES.values() if r.family in wanted and (not pattern or pattern.search(r.name))
+            and (profile is None or r.provenance == profile)]
+
+
+def needs_space(api: ApiDeclaration) -> bool:
+    return any("space_id" in kind.scope for kind in api.kinds.values())
 
 
 def run_suite(api: str, target: Target, *, families: Iterable[str] | None = None,
               include: str | None = None, max_examples: int = 25, seed: int = 0,
               space: str | None = None, other_space: str | None = None,
-              api_version: str = DEFAULT_API_VERSION, on_outcome=None) -> Report:
+              api_version: str = DEFAULT_API_VERSION, on_outcome=None, strict: bool = False,
+              profile: str | None = None, workers: int = 1, discover: bool = True, keep: bool = False,
+              on_family: Callable[[str, list[Outcome], float], None] | None = None) -> Report:
     """Run every rule of ``families`` (all by default) whose name matches ``include``."""
     declaration = specs.declaration(api)
-    wanted = set(families or FAMILIES)
-    pattern = re.compile(include) if include else None
-    report = Report(api=api)
+    rules = selected_rules(families, include, profile)
+    report = Report(api=api, strict=strict, kept=keep)
     run = uuid.uuid4().hex[:6]
-    for rule in RULES.values():
-        if rule.family not in wanted or (pattern and not pattern.search(rule.name)):
-            continue
-        for subject in rule.subjects(declaration):
-            ctx = Context(api=declaration, target=target, seed=seed, max_examples=max_examples,
-                          scope=f"{rule.name}:{subject_name(subject)}", run=run, space=space,
-                          other_space=other_space, api_version=api_version)
-            started = time.perf_counter()
-            outcome = Outcome(rule=rule.name, family=rule.family, subject=subject_name(subject),
-                              status="passed")
-            try:
-                rule.fn(ctx, subject)
-            except Violation as violation:
-                outcome.status = "failed"
-                outcome.message = violation.message
-                outcome.reproduction = getattr(violation, "curl", None) or violation.reproduction
-            except Skip as skip:
-                outcome.status = "skipped"
-                outcome.message = str(skip)
-            except Unreachable:
-                raise
-            except Exception as error:  # a rule that crashes is reported, not hidden
-                outcome.status = "error"
-                outcome.message = f"{type(error).__name__}: {error}"
-            outcome.seconds = time.perf_counter() - started
-            report.outcomes.append(outcome)
-            if on_outcome is not None:
-                on_outcome(outcome)
+    ledger = Ledger()
+    spaces: list[str] = []
+    if space is None and needs_space(declaration):
+        spaces = sandbox.create_spaces(target, run)
+        space, other_space = spaces[0], spaces[1]
+    try:
+        defaults = {"version": api_version, **({"space_id": space} if space else {})}
+        unserved = discovery.unserved(declaration, target, defaults) if discover else []
+        report.unserved = [f"{op.method} {op.path}" for op in unserved]
+        unserved_ids = frozenset(op.operation_id for op in unserved)
+        _run_rules(declaration, target, rules, report, dict(
+            seed=seed, max_examples=max_examples, run=run, space=space, other_space=other_space,
+            api_version=api_version, unserved=unserved_ids, ledger=ledger), workers, on_outcome, on_family)
+    finally:
+        report.created = len(ledger.items) + len(spaces)
+        if not keep:
+            report.not_removed = cleanup.remove(declaration, target, ledger, spaces, api_version)
     return report
+
+
+def _run_rules(declaration, target, rules, report, options, workers, on_outcome, on_family) -> None:
+    order = {rule.name: n for n, rule in enumerate(rules)}
+    groups: dict[str, list[Rule]] = {}
+    for rule in rules:
+        groups.setdefault("hypothesis" if rule.family in SERIAL else rule.family, []).append(rule)
+    setups: dict[str, Outcome] = {}
+    lock = threading.Lock()
+
+    def judge(rule: Rule, subject) -> Outcome:
+        ctx = Context(api=declaration, target=target, scope=f"{rule.name}:{subject_name(subject)}", **options)
+        started = time.perf_counter()
+        outcome = Outcome(rule=rule.name, family=rule.family, subject=subject_name(subject), status="passed",
+                          provenance=rule.provenance, source=rule.source)
+        try:
+            if getattr(subject, "operation_id", None) in options["unserved"]:
+                raise NotServed(f"not served: {subject.method} {subject.path}")
+            rule.fn(ctx, subject)
+        except Violation as violation:
+            outcome.status = "failed"
+            outcome.message = violation.message
+            outcome.reproduction = getattr(violation, "curl", None) or violation.reproduction
+            if violation.reading:
+                outcome.provenance, outcome.source = "reading", violation.reading
+        except SetupFailed as failed:
+            outcome.status = "blocked"
+            outcome.message = f"blocked: the fixture create {failed.operation_id} was refused (see setup)"
+            with lock:
+                if failed.operation_id not in setups:
+                    setups[failed.operation_id] = Outcome(
+                        rule=f"setup.{failed.operation_id}", family="setup", subject=failed.operation_id,
+                        status="failed", message=failed.message,
+                        reproduction=Violation(failed.message, failed.response).reproduction,
+                        provenance="documented", source="the create operation's documented success status")
+        except Skip as skip:
+            outcome.status = "skipped"
+            outcome.message = str(skip)
+        except Unreachable as error:  # preflight reached it: a dropped connection is this rule's error
+            outcome.status = "error"
+            outcome.message = f"transport failure: {error}"
+        except Exception as error:  # a rule that crashes is reported, not hidden
+            outcome.status = "error"
+            outcome.message = f"{type(error).__name__}: {error}"
+        outcome.seconds = time.perf_counter() - started
+        return outcome
+
+    def run_group(group: list[Rule]) -> list[Outcome]:
+        mine: list[Outcome] = []
+        for family in dict.fromkeys(r.family for r in group):
+            started = time.perf_counter()
+            done: list[Outcome] = []
+            for rule in (r for r in group if r.family == family):
+                for subject in rule.subjects(declaration):
+                    outcome = judge(rule, subject)
+                    done.append(outcome)
+                    if on_outcome is not None:
+                        with lock:
+                            on_outcome(outcome)
+            if on_family is not None:
+                with lock:
+                    on_family(family, done, time.perf_counter() - started)
+            mine += done
+        return mine
+
+    if workers <= 1:
+        results = [run_group(group) for group in groups.values()]
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(run_group, groups.values()))
+    outcomes = [o for chunk in results for o in chunk]
+    outcomes.sort(key=lambda o: order[o.rule])
+    report.outcomes.extend(setups.values())
+    report.outcomes.extend(outcomes)

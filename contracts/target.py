@@ -13,20 +13,36 @@ class Unreachable(Exception):
     """The target cannot be reached at all (the suite cannot run)."""
 
 
-class Target:
-    """An HTTP client bound to a server root URL and a bearer token."""
+class TlsFailure(Unreachable):
+    """The TLS handshake failed (an untrusted or invalid certificate)."""
 
-    def __init__(self, client: httpx.Client, *, token: str | None, app: Any = None):
+
+class Target:
+    """An HTTP client bound to a server root URL and a bearer token.
+
+    ``verify`` is True, False or the path of a CA bundle; ``headers`` are sent with every request
+    (gateways); proxies come from the environment (``HTTPS_PROXY``, ``NO_PROXY``...). Every family
+    uses these, schemathesis included (:meth:`transport_kwargs`).
+    """
+
+    def __init__(self, client: httpx.Client, *, token: str | None, app: Any = None,
+                 verify: bool | str = True, headers: dict[str, str] | None = None):
         self.client = client
         self.token = token
         self.app = app  # set for in-process targets (schemathesis calls the ASGI app directly)
+        self.verify = verify
+        self.headers = dict(headers or {})
 
     @classmethod
-    def from_url(cls, base_url: str, *, token: str | None, verify: bool = False,
-                 timeout: float = 30.0) -> Target:
+    def from_url(cls, base_url: str, *, token: str | None, verify: bool | str = True,
+                 headers: dict[str, str] | None = None, timeout: float = 30.0) -> Target:
         client = httpx.Client(base_url=base_url.rstrip("/"), verify=verify, timeout=timeout,
-                              follow_redirects=False)
-        return cls(client, token=token)
+                              follow_redirects=False, trust_env=True)
+        return cls(client, token=token, verify=verify, headers=headers)
+
+    def transport_kwargs(self) -> dict[str, Any]:
+        """What schemathesis (requests underneath) needs to reach the target as httpx does."""
+        return {} if self.app is not None else {"verify": self.verify}
 
     @classmethod
     def from_asgi(cls, app: Any, *, token: str | None, base_url: str = "http://mlmock.test") -> Target:
@@ -41,8 +57,9 @@ class Target:
         return str(self.client.base_url).rstrip("/")
 
     def auth_headers(self, token: str | None = "default") -> dict[str, str]:
+        """The configured extra headers and the bearer token (``None``: no token)."""
         token = self.token if token == "default" else token
-        return {"Authorization": f"Bearer {token}"} if token else {}
+        return {**self.headers, **({"Authorization": f"Bearer {token}"} if token else {})}
 
     def request(self, method: str, path: str, *, token: str | None = "default",
                 headers: dict[str, str] | None = None, **kwargs: Any) -> httpx.Response:
@@ -50,6 +67,8 @@ class Target:
         try:
             return self.client.request(method, path, headers=merged, **kwargs)
         except httpx.TransportError as exc:
+            if _is_tls(exc):
+                raise TlsFailure(f"{method} {path}: {exc}") from exc
             raise Unreachable(f"{method} {path}: {exc}") from exc
 
     def probe(self) -> None:
@@ -58,6 +77,17 @@ class Target:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _is_tls(exc: BaseException) -> bool:
+    import ssl
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(seen) or "SSL" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def curl(request: httpx.Request) -> str:
@@ -86,3 +116,9 @@ def describe(response: httpx.Response, limit: int = 300) -> str:
     if len(body) > limit:
         body = body[:limit] + "..."
     return f"{response.status_code} {body}"
+
+
+class CannotRun(Exception):
+    """The suite cannot start or go on (exit 2): the message is one line saying what to do."""
+
+    framework_404 = False  # preflight: the route is not there at all (try another of the API's lists)

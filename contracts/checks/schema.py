@@ -30,9 +30,9 @@ NEGATIVE_CHECKS = ("not_a_server_error", "status_code_conformance", "content_typ
                    "negative_data_rejection")
 
 
-def _schema(api_name: str, app):
+def _schema(api_name: str, app, unserved: frozenset[str] = frozenset()):
     # A fresh schema per target: schemathesis binds its operations to the app they were made for.
-    loaded = from_dict(_with_unlisted_statuses(copy.deepcopy(document(api_name))))
+    loaded = from_dict(_without(_with_unlisted_statuses(copy.deepcopy(document(api_name))), unserved))
     loaded.app = app
     # Unknown query parameters are ignored by both real services (and by HTTP custom); a request
     # is "invalid" here only when it breaks what the spec declares.
@@ -54,6 +54,55 @@ def _with_unlisted_statuses(raw: dict) -> dict:
     return raw
 
 
+def _without(raw: dict, unserved: frozenset[str]) -> dict:
+    """The document without the operations the target does not serve, and without links to them."""
+    if not unserved:
+        return raw
+    for path in list(raw.get("paths", {})):
+        item = raw["paths"][path]
+        for method in list(item):
+            if isinstance(item[method], dict) and item[method].get("operationId") in unserved:
+                del item[method]
+        for op in item.values():
+            if not isinstance(op, dict):
+                continue
+            for response in op.get("responses", {}).values():
+                links = response.get("links") if isinstance(response, dict) else None
+                for name in list(links or {}):
+                    if links[name].get("operationId") in unserved:
+                        del links[name]
+        if not any(isinstance(v, dict) and "responses" in v for v in item.values()):
+            del raw["paths"][path]
+    return raw
+
+
+def record(ctx: Context, case, response) -> None:
+    """Put what a generated create made in the ledger, so that the run cleans it up."""
+    if ctx.ledger is None or not 200 <= response.status_code < 300:
+        return
+    op = next((o for o in ctx.api.operations.values() if o.method == case.method.upper()
+               and ctx.api.base_path.rstrip("/") + o.path == case.operation.path
+               or (o.method == case.method.upper() and o.path == case.operation.path)), None)
+    if op is None or op.kind is None or op.action not in ("create", "upsert"):
+        return
+    try:
+        body = response.json()
+    except Exception:  # noqa: BLE001  (any body schemathesis hands back)
+        return
+    fake = type("Answer", (), {"json": lambda self: body})()
+    space = (case.query or {}).get("space_id") or (body.get("metadata", {}).get("space_id")
+                                                   if isinstance(body, dict) and isinstance(body.get("metadata"), dict)
+                                                   else None)
+    ctx.ledger.record(ctx.api, op.kind, fake, space)
+
+
+def headers_for(ctx: Context, case) -> dict[str, str]:
+    """The target's headers, except those the case generated itself (a negative case's mutated
+    ``Authorization`` is sent as generated, so a verdict names the header the request carried)."""
+    generated = {name.lower() for name in (case.headers or {})}
+    return {k: v for k, v in ctx.target.auth_headers().items() if k.lower() not in generated}
+
+
 def _checks(names):
     from schemathesis import checks as builtin
     from schemathesis.specs.openapi import checks as openapi
@@ -62,12 +111,12 @@ def _checks(names):
 
 
 def _run(ctx: Context, op: Operation, mode: GenerationMode, check_names) -> None:
-    schema = _schema(ctx.api.name, ctx.target.app)
+    schema = _schema(ctx.api.name, ctx.target.app, ctx.unserved)
     found = schema[op.path][op.method]
     strategy = found.as_strategy(generation_mode=mode)
     checks = _checks(check_names)
     base_url = ctx.target.base_url + ctx.api.base_path
-    headers = ctx.target.auth_headers()
+    transport = ctx.target.transport_kwargs()
     failures: list[tuple[str, str]] = []
 
     @seed(ctx.seed)
@@ -75,8 +124,11 @@ def _run(ctx: Context, op: Operation, mode: GenerationMode, check_names) -> None
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     @given(case=strategy)
     def probe(case):
+        headers = headers_for(ctx, case)
         try:
-            case.call_and_validate(base_url=base_url, headers=headers, checks=checks)
+            response = case.call(base_url=base_url, headers=headers, **transport)
+            record(ctx, case, response)
+            case.validate_response(response, checks=checks, headers=headers, transport_kwargs=transport)
         except (FailureGroup, Failure) as error:
             failures.append((str(error).strip(), case.as_curl_command(headers=headers)))
             raise

@@ -15,7 +15,7 @@ from mlmock.spec.declarations import ApiDeclaration
 from ..context import Context
 from ..registry import rule
 from ..results import Skip, Violation
-from .schema import _checks, _schema
+from .schema import _checks, _schema, headers_for, record
 
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
           "response_schema_conformance", "use_after_free", "ensure_resource_availability")
@@ -28,20 +28,22 @@ def _linked(api: ApiDeclaration, subject) -> bool:
 @rule("stateful.links", family="stateful", per="api", when=_linked)
 def links(ctx: Context, api: ApiDeclaration) -> None:
     """Chains of calls along the spec's links (create, then get, patch, delete) keep every response valid."""
-    schema = _schema(ctx.api.name, ctx.target.app)
+    schema = _schema(ctx.api.name, ctx.target.app, ctx.unserved)
     base_url = ctx.target.base_url + ctx.api.base_path
     headers = ctx.target.auth_headers()
+    transport = ctx.target.transport_kwargs()
     checks = _checks(CHECKS)
     machine = schema.as_state_machine()
     failures: list[str] = []
 
     class Machine(machine):  # type: ignore[misc, valid-type]
         def get_call_kwargs(self, case):
-            return {"base_url": base_url, "headers": headers}
+            return {"base_url": base_url, "headers": headers_for(ctx, case), **transport}
 
         def validate_response(self, response, case, additional_checks=(), **kwargs):
+            record(ctx, case, response)
             try:
-                case.validate_response(response, checks=checks, headers=headers)
+                case.validate_response(response, checks=checks, headers=headers, transport_kwargs=transport)
             except (FailureGroup, Failure) as error:
                 failures.append(f"{error}\n  reproduce: {case.as_curl_command(headers=headers)}")
                 raise
