@@ -64,3 +64,16 @@ def subject_name(subject: Kind | Operation | ApiDeclaration) -> str:
     if isinstance(subject, Kind | ApiDeclaration):
         return subject.name
     return subject.operation_id
+
+
+def provenance_reading(node: Any) -> str | None:
+    """The reading behind a spec constraint, if its ``x-mlmock-provenance`` says ``reading``.
+
+    ``x-mlmock-provenance: {level: documented|client|reading, source: ...}`` annotates a parameter
+    or schema whose constraint a rule enforces; a violation of a ``reading`` constraint is a
+    reading verdict (a warning unless ``--strict``).
+    """
+    mark = node.get("x-mlmock-provenance") if isinstance(node, dict) else None
+    if isinstance(mark, dict) and mark.get("level") == "reading":
+        return mark.get("source") or "spec/README.md"
+    return None

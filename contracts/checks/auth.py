@@ -47,14 +47,19 @@ def _check_401(ctx: Context, op: Operation, response, why: str) -> None:
         expect(not missing, f"the 401 body lacks {missing} of the API's error envelope", response)
 
 
-@rule("auth.missing-token", family="auth", per="operation", when=_secured)
+@rule("auth.missing-token", family="auth", per="operation", when=_secured,
+      provenance="documented",
+      source=('WML reference: 401 listed on every operation; OpenMetadata reference, Error Handling: 401 '
+              "UNAUTHORIZED 'Invalid or missing authentication token'"))
 def missing_token(ctx: Context, op: Operation) -> None:
     """Without an Authorization header, a secured operation answers 401."""
     response = ctx.call(op, token=None, **_request(ctx, op))
     _check_401(ctx, op, response, "without a token")
 
 
-@rule("auth.wrong-token", family="auth", per="operation", when=_secured)
+@rule("auth.wrong-token", family="auth", per="operation", when=_secured,
+      provenance="documented",
+      source='WML reference: 401 on every operation; OpenMetadata reference, Error Handling: 401 UNAUTHORIZED')
 def wrong_token(ctx: Context, op: Operation) -> None:
     """With a bearer token the server never issued, a secured operation answers 401."""
     response = ctx.call(op, token=f"not-{ctx.name('token')}", **_request(ctx, op))

@@ -15,7 +15,9 @@ def _scoped(api: ApiDeclaration, kind: Kind) -> bool:
             and api.operation(kind.name, "get") is not None)
 
 
-@rule("isolation.other-space", family="isolation", when=_scoped)
+@rule("isolation.other-space", family="isolation", when=_scoped,
+      provenance="documented",
+      source="WML reference: resources 'belong to this space' (space_id on every call)")
 def other_space(ctx: Context, kind: Kind) -> None:
     """Read, patch, delete and list from another space never reach a resource of this space."""
     if not ctx.other_space:

@@ -32,7 +32,9 @@ def _reachable(kind: Kind, start: str, end: str) -> bool:
     return False
 
 
-@rule("lifecycle.documented-transitions", family="lifecycle", when=_living)
+@rule("lifecycle.documented-transitions", family="lifecycle", when=_living,
+      provenance="reading",
+      source='spec/README.md reading 21 (states and transitions the reference does not list)')
 def documented_transitions(ctx: Context, kind: Kind) -> None:
     """A new resource is readable at once; its states are documented and only move forward."""
     states = ctx.api.lifecycle_states(kind)

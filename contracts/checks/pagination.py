@@ -16,7 +16,7 @@ import httpx
 from mlmock.spec.declarations import ApiDeclaration, Kind, pointer_get
 
 from ..context import Context
-from ..registry import rule
+from ..registry import provenance_reading, rule
 from ..results import Skip, Violation, expect
 
 PAGE = 2
@@ -101,7 +101,9 @@ def ids_of(ctx: Context, kind: Kind, items: list) -> list[str]:
     return [ctx.id_of(kind, item) for item in items]
 
 
-@rule("pagination.page-size", family="pagination", when=_paged)
+@rule("pagination.page-size", family="pagination", when=_paged,
+      provenance="documented",
+      source="OpenMetadata list `limit`; WML reference: limit 'How many resources should be returned'")
 def page_size(ctx: Context, kind: Kind) -> None:
     """A page never holds more items than the limit asked for."""
     _, query, _ = population(ctx, kind)
@@ -109,7 +111,10 @@ def page_size(ctx: Context, kind: Kind) -> None:
         expect(len(items) <= PAGE, f"a page asked with limit={PAGE} holds {len(items)} items", response)
 
 
-@rule("pagination.limit-bounds", family="pagination", when=_paged)
+@rule("pagination.limit-bounds", family="pagination", when=_paged,
+      provenance="documented",
+      source=("WML reference: 'Max limit allowed is 200' (minimum 1); OpenMetadata bounds are reading 27 (x-mlmock-"
+              'provenance on the parameter)'))
 def limit_bounds(ctx: Context, kind: Kind) -> None:
     """Limits outside the documented range are rejected with 400; the bounds themselves are accepted."""
     list_op = ctx.operation(kind, "list")
@@ -117,19 +122,23 @@ def limit_bounds(ctx: Context, kind: Kind) -> None:
     if low is None and high is None:
         raise Skip("the limit parameter declares no bounds")
     param = kind.pagination.limit_param
+    reading = provenance_reading(list_op.parameter(param))
     for value in (v for v in (low, high) if v is not None):
         response = ctx.call(list_op, params={param: value})
-        expect(response.status_code == 200, f"limit={value} is inside the documented range", response)
+        expect(response.status_code == 200, f"limit={value} is inside the documented range", response,
+               reading=reading)
     for value in ((low - 1) if low is not None else None, (high + 1) if high is not None else None):
         if value is None:
             continue
         response = ctx.call(list_op, params={param: value})
         expect(response.status_code == 400,
                f"limit={value} is outside the documented range {low}..{high} and must be rejected with 400",
-               response)
+               response, reading=reading)
 
 
-@rule("pagination.walk-forward", family="pagination", when=_paged)
+@rule("pagination.walk-forward", family="pagination", when=_paged,
+      provenance="documented",
+      source="OpenMetadata paging.after; WML reference: next.href 'the uri of the next set of resources'")
 def walk_forward(ctx: Context, kind: Kind) -> None:
     """Walking forwards from the first page yields every item exactly once, and the last page links no further."""
     ids, query, _ = population(ctx, kind)
@@ -145,7 +154,9 @@ def walk_forward(ctx: Context, kind: Kind) -> None:
 
 
 @rule("pagination.walk-backward", family="pagination",
-      when=lambda api, kind: _paged(api, kind) and kind.pagination.style == "cursor")
+      when=lambda api, kind: _paged(api, kind) and kind.pagination.style == "cursor",
+      provenance="documented",
+      source="OpenMetadata paging.before (the real server's list API)")
 def walk_backward(ctx: Context, kind: Kind) -> None:
     """Walking `before` from the last page returns to the first, every item exactly once."""
     _, query, _ = population(ctx, kind)
@@ -167,7 +178,9 @@ def walk_backward(ctx: Context, kind: Kind) -> None:
            f"walking before from the last page gave {backward}, expected the earlier pages {expected}", last)
 
 
-@rule("pagination.total", family="pagination", when=_paged)
+@rule("pagination.total", family="pagination", when=_paged,
+      provenance="documented",
+      source='OpenMetadata paging.total; WML reference: total_count with total_count=true')
 def total(ctx: Context, kind: Kind) -> None:
     """The total of a list equals the number of items a full walk yields, on every page."""
     pointer = kind.pagination.get("total")
@@ -187,7 +200,9 @@ def total(ctx: Context, kind: Kind) -> None:
                f"{pointer} must be left out unless {total_param}=true is asked", response)
 
 
-@rule("pagination.filter", family="pagination", when=_paged)
+@rule("pagination.filter", family="pagination", when=_paged,
+      provenance="documented",
+      source='the filter parameters of each list (OpenMetadata service=, WML tag.value)')
 def filtered(ctx: Context, kind: Kind) -> None:
     """A filter holds on every page: each item matches the filter value, and nothing else is listed."""
     ids, query, pointer = population(ctx, kind)
@@ -210,7 +225,9 @@ def filtered(ctx: Context, kind: Kind) -> None:
 
 
 @rule("pagination.next-link-complete", family="pagination",
-      when=lambda api, kind: _paged(api, kind) and kind.pagination.style == "start")
+      when=lambda api, kind: _paged(api, kind) and kind.pagination.style == "start",
+      provenance="client",
+      source='ibm-watsonx-ai follows next.href verbatim (official-clients.md: lists)')
 def next_link_complete(ctx: Context, kind: Kind) -> None:
     """`next.href` carries the whole query (version, scope, limit, filters), so clients can follow it verbatim."""
     _, query, _ = population(ctx, kind, count=PAGE + 1)

@@ -96,7 +96,9 @@ def _scenarios(ctx: Context, kind: Kind) -> list[list[dict]]:
     return scenarios
 
 
-@rule("patch.documented-ops-applied", family="patch", when=_patchable)
+@rule("patch.documented-ops-applied", family="patch", when=_patchable,
+      provenance="documented",
+      source='WML reference: the PATCH paths of each kind; RFC 6902 for OpenMetadata')
 def documented_ops_applied(ctx: Context, kind: Kind) -> None:
     """Each documented path and operation is accepted, and the next GET shows its effect."""
     scenarios = _scenarios(ctx, kind)
@@ -147,7 +149,9 @@ def _failing_op(kind: Kind) -> dict | None:
     return None
 
 
-@rule("patch.failed-op-atomic", family="patch", when=_patchable)
+@rule("patch.failed-op-atomic", family="patch", when=_patchable,
+      provenance="documented",
+      source='RFC 6902 section 5: a patch with a failing operation is not applied at all')
 def failed_op_atomic(ctx: Context, kind: Kind) -> None:
     """A patch whose last operation fails is refused with 400 and changes nothing (atomicity)."""
     scenarios = _scenarios(ctx, kind)
@@ -171,7 +175,9 @@ MALFORMED = {
 }
 
 
-@rule("patch.malformed-rejected", family="patch", when=_patchable)
+@rule("patch.malformed-rejected", family="patch", when=_patchable,
+      provenance="documented",
+      source='RFC 6902 / the 400 each PATCH documents')
 def malformed_rejected(ctx: Context, kind: Kind) -> None:
     """Malformed JSON Patch documents and invalid JSON are rejected with 400 and change nothing."""
     id_, before = _fresh(ctx, kind)
@@ -184,7 +190,9 @@ def malformed_rejected(ctx: Context, kind: Kind) -> None:
 
 
 @rule("patch.undocumented-rejected", family="patch",
-      when=lambda api, kind: _patchable(api, kind) and not kind.patch.any_path)
+      when=lambda api, kind: _patchable(api, kind) and not kind.patch.any_path,
+      provenance="reading",
+      source='spec/README.md reading 28: paths and operations the reference does not list are refused with 400')
 def undocumented_rejected(ctx: Context, kind: Kind) -> None:
     """A path or operation the documentation does not list is refused with 400 and changes nothing."""
     id_, before = _fresh(ctx, kind)
@@ -201,7 +209,10 @@ def undocumented_rejected(ctx: Context, kind: Kind) -> None:
     _unchanged(ctx, kind, id_, before, "an undocumented patch")
 
 
-@rule("patch.immutable-fields", family="patch", when=lambda api, kind: _patchable(api, kind) and kind.immutable)
+@rule("patch.immutable-fields", family="patch", when=lambda api, kind: _patchable(api, kind) and kind.immutable,
+      provenance="reading",
+      source=('spec/README.md reading 29: id, name, fullyQualifiedName, service kept as the real OpenMetadata '
+              'server does'))
 def immutable_fields(ctx: Context, kind: Kind) -> None:
     """Immutable fields keep their value whatever a patch says (ignored or refused, never applied)."""
     id_, before = _fresh(ctx, kind)
@@ -220,7 +231,9 @@ def immutable_fields(ctx: Context, kind: Kind) -> None:
 
 @rule("patch.server-fields-recomputed", family="patch",
       when=lambda api, kind: _patchable(api, kind) and kind.versioning is not None
-      and kind.versioning.style == "decimal")
+      and kind.versioning.style == "decimal",
+      provenance="reading",
+      source='spec/README.md reading 29: version and updatedAt recomputed by the server')
 def server_fields_recomputed(ctx: Context, kind: Kind) -> None:
     """Client values for version and updatedAt are ignored; the server recomputes them."""
     fields = _free_string_fields(ctx, kind) if kind.patch.any_path else []

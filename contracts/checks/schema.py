@@ -148,13 +148,18 @@ def _served(api: ApiDeclaration, op: Operation) -> bool:
     return True
 
 
-@rule("schema.positive", family="schema", per="operation", when=_served)
+@rule("schema.positive", family="schema", per="operation", when=_served,
+      provenance="documented",
+      source=('the statuses, content types and bodies of each operation in spec/*.yaml (constraints marked '
+              'x-mlmock-provenance are judged at that level)'))
 def positive(ctx: Context, op: Operation) -> None:
     """Valid generated requests get documented statuses, content types and conforming bodies, never 5xx."""
     _run(ctx, op, GenerationMode.POSITIVE, POSITIVE_CHECKS)
 
 
-@rule("schema.negative", family="schema", per="operation", when=_served)
+@rule("schema.negative", family="schema", per="operation", when=_served,
+      provenance="documented",
+      source='the request schemas of spec/*.yaml: a request they forbid gets a 4xx')
 def negative(ctx: Context, op: Operation) -> None:
     """Generated requests that break the spec are refused with a documented 4xx, never 5xx."""
     if not op.parameters and not op.request_body:

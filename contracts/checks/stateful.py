@@ -25,7 +25,9 @@ def _linked(api: ApiDeclaration, subject) -> bool:
     return any("links" in response for op in api.operations.values() for response in op.responses.values())
 
 
-@rule("stateful.links", family="stateful", per="api", when=_linked)
+@rule("stateful.links", family="stateful", per="api", when=_linked,
+      provenance="documented",
+      source="the spec's links (create, then get, patch, delete the created resource)")
 def links(ctx: Context, api: ApiDeclaration) -> None:
     """Chains of calls along the spec's links (create, then get, patch, delete) keep every response valid."""
     schema = _schema(ctx.api.name, ctx.target.app, ctx.unserved)

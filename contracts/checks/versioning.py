@@ -15,7 +15,10 @@ def _requires_version(api: ApiDeclaration, op: Operation) -> bool:
     return bool(param and param.get("required")) and op.action == "list"
 
 
-@rule("versioning.version-required", family="versioning", per="operation", when=_requires_version)
+@rule("versioning.version-required", family="versioning", per="operation", when=_requires_version,
+      provenance="documented",
+      source=("WML reference: version 'Required', 'of the form YYYY-MM-DD'; 'Send the version parameter with every "
+              "API request'"))
 def version_required(ctx: Context, op: Operation) -> None:
     """Without the `version` date, or with one that is not YYYY-MM-DD, the request is refused with 400."""
     defaults = ctx.defaults(op)
@@ -33,7 +36,10 @@ def _revisioned(api: ApiDeclaration, kind: Kind) -> bool:
             and api.operation(kind.name, "create") is not None and kind.patch is not None)
 
 
-@rule("versioning.revisions-immutable", family="versioning", when=_revisioned)
+@rule("versioning.revisions-immutable", family="versioning", when=_revisioned,
+      provenance="documented",
+      source=("WML reference, revision create: 'The current metadata and content ... will be taken and a new "
+              "revision created'"))
 def revisions_immutable(ctx: Context, kind: Kind) -> None:
     """A revision is a snapshot: later patches change the resource, never the revision."""
     entity = ctx.create(kind)
