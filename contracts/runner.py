@@ -31,6 +31,9 @@ from .target import Target, Unreachable
 
 # Families that drive hypothesis run one after the other in one worker.
 SERIAL = ("schema", "stateful")
+# Families that walk whole lists (a kind without a selecting filter) run alone, before the others:
+# creates of a family running alongside would change the totals they count.
+EXCLUSIVE = ("pagination",)
 
 
 def selected_rules(families: Iterable[str] | None = None, include: str | None = None,
@@ -139,11 +142,14 @@ def _run_rules(declaration, target, rules, report, options, workers, on_outcome,
             mine += done
         return mine
 
+    alone = [group for name, group in groups.items() if name in EXCLUSIVE]
+    rest = [group for name, group in groups.items() if name not in EXCLUSIVE]
+    results = [run_group(group) for group in alone]
     if workers <= 1:
-        results = [run_group(group) for group in groups.values()]
+        results += [run_group(group) for group in rest]
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(run_group, groups.values()))
+            results += list(pool.map(run_group, rest))
     outcomes = [o for chunk in results for o in chunk]
     outcomes.sort(key=lambda o: order[o.rule])
     report.outcomes.extend(setups.values())

@@ -1,0 +1,76 @@
+"""Connection options reach every family, schemathesis included: TLS trust and gateway headers."""
+
+from __future__ import annotations
+
+import pytest
+from servers import MOCK_TOKEN, TOKEN, independent_app, mock_app, serving, tls_files
+from starlette.responses import PlainTextResponse
+
+from mlmock.cli import main
+
+
+def check(*args: str) -> int:
+    try:
+        return main(["check", *args])
+    except SystemExit as exit_:
+        return exit_.code
+
+
+@pytest.fixture(scope="module")
+def tls_mock(tmp_path_factory):
+    cert, key = tls_files(tmp_path_factory.mktemp("tls"))
+    with serving(mock_app(), ssl_certfile=str(cert), ssl_keyfile=str(key)) as url:
+        yield url, cert
+
+
+def test_the_whole_suite_trusts_a_ca_bundle(tls_mock, capsys):
+    url, cert = tls_mock
+    code = check("--api", "openmetadata", "--base-url", url, "--token", MOCK_TOKEN, "--ca-bundle", str(cert),
+                 "--max-examples", "2", "--seed", "1")
+    out = capsys.readouterr()
+    assert "SSLError" not in out.out + out.err and "CERTIFICATE_VERIFY_FAILED" not in out.out
+    assert code == 0, out.out[-3000:]
+
+
+def test_schemathesis_families_skip_verification_when_told(tls_mock, capsys):
+    url, _ = tls_mock
+    code = check("--api", "openmetadata", "--base-url", url, "--token", MOCK_TOKEN, "--tls-verify", "false",
+                 "--families", "schema,stateful", "--max-examples", "1", "--seed", "1")
+    out = capsys.readouterr()
+    assert "SSLError" not in out.out
+    assert code == 0, out.out[-3000:]
+
+
+class Gateway:
+    """A gateway in front of the API: without its header, a plain-text 403."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        headers = dict(scope.get("headers", []))
+        if scope["type"] == "http" and headers.get(b"x-gateway-key") != b"open sesame":
+            await PlainTextResponse("gateway says no", status_code=403)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+@pytest.fixture(scope="module")
+def gateway():
+    with serving(Gateway(independent_app(TOKEN))) as url:
+        yield url
+
+
+def test_headers_reach_every_family(gateway, capsys):
+    code = check("--api", "openmetadata", "--base-url", gateway, "--token", TOKEN,
+                 "--header", "X-Gateway-Key: open sesame", "--families", "auth,schema,stateful,pagination",
+                 "--max-examples", "1", "--seed", "1")
+    out = capsys.readouterr()
+    assert "gateway says no" not in out.out
+    assert code == 0, out.out[-3000:]
+
+
+def test_without_the_gateway_header_the_run_cannot_start(gateway, capsys):
+    code = check("--api", "openmetadata", "--base-url", gateway, "--token", TOKEN, "--families", "auth")
+    assert code == 2
+    assert "refused the credentials (403" in capsys.readouterr().err
