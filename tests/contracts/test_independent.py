@@ -1,0 +1,125 @@
+"""`mlmock check` against an implementation it did not grow up with (tests/independent).
+
+The independent implementation follows the references but differs from the mock wherever they are
+silent, and serves only part of WML. The suite must pass it by default (exit 0); with --strict it
+may report reading verdicts only; it must list what is not served, clean up after itself, and
+give a refused fixture create one verdict.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from servers import TOKEN, independent_app, serving
+
+from mlmock.contracts.runner import run_suite
+from mlmock.contracts.target import Target
+
+UNSERVED_OM = {"GET /system/version", "PUT /mlmodels/bulk", "GET /mlmodels/{id}/versions/{version}"}
+
+
+@pytest.fixture(scope="module")
+def independent():
+    with serving(independent_app(TOKEN)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["openmetadata", "wml"])
+def report(request, independent):
+    target = Target.from_url(independent, token=TOKEN)
+    try:
+        yield run_suite(request.param, target, max_examples=3, seed=1, workers=2)
+    finally:
+        target.close()
+
+
+def test_default_mode_passes(report):
+    failing = [(o.rule, o.subject, o.provenance, o.message[:300]) for o in report.failing]
+    assert failing == []
+    assert report.exit_code == 0
+    assert sum(o.status == "passed" for o in report.outcomes) > 20
+
+
+def test_strict_mode_reports_readings_only(report):
+    report.strict = True
+    try:
+        kinds = {o.provenance for o in report.failing}
+        assert kinds <= {"reading"}, [(o.rule, o.provenance) for o in report.failing]
+        assert all(o.source.startswith("spec/README.md reading") for o in report.failing)
+    finally:
+        report.strict = False
+
+
+def test_unserved_operations_are_listed_and_skipped(report):
+    if report.api == "openmetadata":
+        assert set(report.unserved) == UNSERVED_OM
+        skipped = {o.subject for o in report.outcomes if o.message.startswith("not served")}
+        assert {"getCatalogVersion", "bulkCreateOrUpdateMlModels", "getSpecificMlModelVersion"} <= skipped
+    else:
+        assert "POST /ml/v4/deployments" in report.unserved
+        assert not any(u.startswith(("GET /ml/v4/models ", "POST /ml/v4/models ")) for u in report.unserved)
+        assert "GET /ml/v4/models" not in report.unserved
+    assert not any(o.status == "failed" and "not served" in o.message for o in report.outcomes)
+
+
+def test_everything_created_is_removed(report, independent):
+    assert report.created > 0
+    assert report.not_removed == 0
+    with httpx.Client(base_url=independent, headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+        if report.api == "wml":
+            spaces = client.get("/v2/spaces").json()["resources"]
+            assert [s for s in spaces if s["entity"]["name"].startswith("mlmock-check-")] == []
+        else:
+            listed = client.get("/api/v1/mlmodels", params={"limit": 1000, "include": "all"}).json()
+            assert listed["data"] == []
+
+
+def test_wml_isolation_runs_in_the_suites_own_spaces(report):
+    if report.api != "wml":
+        pytest.skip("WML only")
+    isolation = [o for o in report.outcomes if o.rule == "isolation.other-space" and o.subject == "model"]
+    assert [o.status for o in isolation] == ["passed"]
+
+
+def test_keep_leaves_the_sandbox(independent):
+    target = Target.from_url(independent, token=TOKEN)
+    try:
+        kept = run_suite("wml", target, include="^isolation", keep=True)
+    finally:
+        target.close()
+    assert kept.kept and kept.created >= 3
+    with httpx.Client(base_url=independent, headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+        ours = [s for s in client.get("/v2/spaces").json()["resources"]
+                if s["entity"]["name"].startswith("mlmock-check-")]
+        assert len(ours) == 2
+        for space in ours:
+            client.delete(f"/v2/spaces/{space['metadata']['id']}")
+
+
+class RefusesServices:
+    """An implementation whose service creates fail: one setup finding, the dependants blocked."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] in ("POST", "PUT") \
+                and scope["path"] == "/api/v1/services/mlmodelServices":
+            from starlette.responses import JSONResponse
+
+            await JSONResponse({"code": 400, "message": "services are frozen"}, status_code=400)(
+                scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def test_a_refused_fixture_is_one_finding_and_blocks_its_dependants():
+    target = Target.from_asgi(RefusesServices(independent_app(TOKEN)), token=TOKEN)
+    report = run_suite("openmetadata", target, families=["pagination", "deletion", "patch"], discover=False)
+    setup = [o for o in report.outcomes if o.family == "setup"]
+    assert [o.rule for o in setup] == ["setup.createMlModelService"]
+    assert "services are frozen" in setup[0].message and setup[0].reproduction.startswith("curl")
+    blocked = [o for o in report.outcomes if o.status == "blocked"]
+    assert len(blocked) >= 8
+    assert not [o for o in report.outcomes if o.status == "failed" and o.family != "setup"]
+    assert report.exit_code == 1
