@@ -293,3 +293,33 @@ DEFECTS = [AcceptsAnyToken, AnonymousReads, IgnoresLimit, ClampsLimit, SkipsPage
            TotalIsPageSize, FilterIgnored, PatchIgnored, NonAtomicPatch, LenientPatch, NameWritable,
            TrustsClientVersion, PostUpserts, UpsertNewId, MinorOnlyVersions, SoftDeleteVisible,
            HardDeleteIsSoft, RestoreNoop, LeaksInternalField, LenientQuery]
+
+
+# ----------------------------------------------------------------------------- provenance levels
+
+
+class NoopUpsertTouches(Defect):
+    """Moves updatedAt on an upsert that changes nothing: breaks a reading (24), not the reference."""
+
+    rule = "conflict.version-rules"
+    provenance = "reading"
+
+    def rewrite(self, ex, status, data):
+        if ex.method == "PUT" and status == 200 and isinstance(data, dict) and "updatedAt" in data:
+            data["updatedAt"] += 1
+        return data
+
+
+class StartsAtOne(Defect):
+    """New entities start at version 1.0: the reference says versions start at 0.1."""
+
+    rule = "conflict.version-rules"
+    provenance = "documented"
+
+    def rewrite(self, ex, status, data):
+        if ex.method in ("POST", "PUT") and status == 201 and isinstance(data, dict) and "version" in data:
+            data["version"] = 1.0
+        return data
+
+
+DEFECTS += [NoopUpsertTouches, StartsAtOne]
