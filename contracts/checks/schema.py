@@ -96,11 +96,19 @@ def record(ctx: Context, case, response) -> None:
     ctx.ledger.record(ctx.api, op.kind, fake, space)
 
 
-def headers_for(ctx: Context, case) -> dict[str, str]:
-    """The target's headers, except those the case generated itself (a negative case's mutated
-    ``Authorization`` is sent as generated, so a verdict names the header the request carried)."""
-    generated = {name.lower() for name in (case.headers or {})}
-    return {k: v for k, v in ctx.target.auth_headers().items() if k.lower() not in generated}
+def headers_for(ctx: Context, case, *, negative: bool = False) -> dict[str, str]:
+    """The target's headers (token, gateway headers). A negative case that mutated a header keeps
+    its mutation (sent as generated, so a verdict names the header the request carried); a
+    positive case always carries the target's token."""
+    headers = ctx.target.auth_headers()
+    components = getattr(getattr(case, "meta", None), "components", None) or {}
+    mutated = any(getattr(location, "value", location) == "header" and info.mode == GenerationMode.NEGATIVE
+                  for location, info in components.items())
+    if not negative or not mutated:
+        return headers
+    # The headers are the mutated part: send them as generated (with or without Authorization).
+    return {k: v for k, v in headers.items() if k.lower() != "authorization"
+            and k.lower() not in {name.lower() for name in (case.headers or {})}}
 
 
 def _checks(names):
@@ -124,7 +132,7 @@ def _run(ctx: Context, op: Operation, mode: GenerationMode, check_names) -> None
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     @given(case=strategy)
     def probe(case):
-        headers = headers_for(ctx, case)
+        headers = headers_for(ctx, case, negative=mode == GenerationMode.NEGATIVE)
         try:
             response = case.call(base_url=base_url, headers=headers, **transport)
             record(ctx, case, response)

@@ -1,9 +1,9 @@
 """An independent OpenMetadata ML-model API, written from the reference, not from the mock.
 
 Choices where the reference is silent deliberately differ from the mock: lists in creation order
-(not by name), cursors are plain offsets, ``updatedAt`` moves on every upsert, every change is a
-minor version step, error texts are its own, the version endpoint, bulk upsert and single-version
-reads are not served at all.
+(not by name), cursors are plain offsets, limits 1..1000, ``updatedAt`` moves on every upsert,
+every change is a minor version step, a creating PUT answers 200, error texts are its own, the
+version endpoint, bulk upsert and single-version reads are not served at all.
 """
 
 from __future__ import annotations
@@ -18,11 +18,27 @@ import uuid
 import jsonpatch
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import Route
 
 from .validate import Invalid, check_request
 
 SPEC = "openmetadata"
+
+
+class AnyText(Convertor):
+    """A path segment that may hold anything, "/" and newlines included (an FQN)."""
+
+    regex = "[\\s\\S]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("anytext", AnyText())
 BASE = "/api/v1"
 
 
@@ -63,6 +79,8 @@ def _offset(cursor: str) -> int:
 
 def _page(items: list[dict], query: dict) -> dict:
     limit = query.get("limit", 10)
+    if not 1 <= limit <= 1000:  # its own bounds: the reference documents none
+        raise Invalid(f"limit must be between 1 and 1000, not {limit}")
     if "after" in query and "before" in query:
         raise Invalid("give after or before, not both")
     if "before" in query:
@@ -211,7 +229,8 @@ def build(token: str) -> list[Route]:
         if existing is None or model["version"] != existing["version"]:
             snapshot(model)
         store.models[model["id"]] = model
-        return JSONResponse(model, status_code=201 if existing is None else 200)
+        # POST answers 201; PUT answers 200 whether it created or updated (both are documented).
+        return JSONResponse(model, status_code=201 if create_only else 200)
 
     async def models(request: Request) -> Response:
         query, body, error = await parse(request, "/mlmodels")
@@ -306,11 +325,11 @@ def build(token: str) -> list[Route]:
 
     return [
         Route(f"{BASE}/services/mlmodelServices", services, methods=["GET", "POST", "PUT"]),
-        Route(f"{BASE}/services/mlmodelServices/name/{{fqn:path}}", service_by_name, methods=["GET"]),
+        Route(f"{BASE}/services/mlmodelServices/name/{{fqn:anytext}}", service_by_name, methods=["GET"]),
         Route(f"{BASE}/services/mlmodelServices/{{id}}", service_by_id, methods=["GET", "DELETE"]),
         Route(f"{BASE}/mlmodels", models, methods=["GET", "POST", "PUT"]),
         Route(f"{BASE}/mlmodels/restore", restore, methods=["PUT"]),
-        Route(f"{BASE}/mlmodels/name/{{fqn:path}}", model_by_name, methods=["GET"]),
+        Route(f"{BASE}/mlmodels/name/{{fqn:anytext}}", model_by_name, methods=["GET"]),
         Route(f"{BASE}/mlmodels/{{id}}", model, methods=["GET", "PATCH", "DELETE"]),
         Route(f"{BASE}/mlmodels/{{id}}/versions", versions, methods=["GET"]),
     ]
