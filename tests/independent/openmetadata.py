@@ -16,12 +16,12 @@ import time
 import uuid
 
 import jsonpatch
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import Route
 
-from .validate import Invalid, check_request
+from .validate import Invalid, check_entity, check_request
 
 SPEC = "openmetadata"
 
@@ -98,6 +98,19 @@ def _page(items: list[dict], query: dict) -> dict:
     return {"data": page, "paging": paging}
 
 
+REFERENCES = {"domains": "domain", "dataProducts": "dataProduct", "dashboard": "dashboard"}
+
+
+def _unknown_reference(body: dict) -> JSONResponse | None:
+    """This server stores no domains, data products or dashboards: naming one is a 404."""
+    for field, kind in REFERENCES.items():
+        value = body.get(field)
+        if value:
+            name = value[0] if isinstance(value, list) else value
+            return _error(404, f"{kind} '{name}' was not found")
+    return None
+
+
 def _visible(entity: dict, include: str | None) -> bool:
     include = include or "non-deleted"
     return include == "all" or (include == "deleted") == bool(entity.get("deleted"))
@@ -159,6 +172,10 @@ def build(token: str) -> list[Route]:
                     return JSONResponse(_page(items, query))
                 except Invalid as exc:
                     return _error(400, str(exc))
+            missing = _unknown_reference(body)
+            if missing:
+                return missing
+            body = {k: v for k, v in body.items() if k not in REFERENCES}
             existing = next((s for s in store.services.values() if s["name"] == body["name"]), None)
             if request.method == "POST" and existing is not None:
                 return _error(409, f"mlmodelService '{body['name']}' exists already")
@@ -218,6 +235,10 @@ def build(token: str) -> list[Route]:
         return updated
 
     def upsert(body: dict, *, create_only: bool) -> Response:
+        missing = _unknown_reference(body)
+        if missing:
+            return missing
+        body = {k: v for k, v in body.items() if k not in REFERENCES}
         service = find_service(body["service"])
         if service is None:
             return _error(404, f"mlmodelService {body['service']} does not exist")
@@ -290,11 +311,7 @@ def build(token: str) -> list[Route]:
                 patched["updatedAt"] = _now()
                 snapshot(patched)
             try:
-                check_request(SPEC, "put", "/mlmodels", query={}, path_params={},
-                              body={"name": patched["name"], "service": "x",
-                                    **{k: v for k, v in patched.items() if k in ("description", "algorithm",
-                                                                                  "target", "server")}},
-                              has_body=True)
+                check_entity(SPEC, "MlModel", patched)
             except Invalid as exc:
                 return _error(400, f"the patched model is not valid: {exc}")
             store.models[mid] = patched

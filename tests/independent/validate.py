@@ -110,3 +110,8 @@ def check_request(name: str, method: str, path: str, *, query, path_params: dict
         if "json" in media:
             _check(name, content[media].get("schema", {}), body, "body")
     return values
+
+
+def check_entity(name: str, schema_name: str, value: Any) -> None:
+    """The patched entity must still be a valid entity (the real server validates it too)."""
+    _check(name, {"$ref": f"#/components/schemas/{schema_name}"}, value, "the patched entity")
