@@ -3,7 +3,8 @@
 Each target runs in its own process (`mlmock serve`, or uvicorn serving tests/independent), so the
 suite and the server do not share an interpreter, as against a real cluster. `mlmock check` runs
 as a subprocess with the default options (every family, --max-examples 25) and the --workers given;
-the wall time of each run is reported with its exit status. Run by hand (2 cores, shared):
+the wall time and the suite's own CPU time (user + system of the check process, which a loaded
+machine inflates less than wall time) of each run are reported with its exit status. Run by hand (2 cores, shared):
 
     python benchmarks/bench_check.py [--api openmetadata,wml] [--target mock,independent] [--workers 1,2]
         [--max-examples 25] [--repeat 1]
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -60,17 +62,20 @@ def start(target: str) -> tuple[subprocess.Popen, str]:
     raise RuntimeError(f"{target} did not start")
 
 
-def check(api: str, target: str, url: str, workers: int, max_examples: int) -> tuple[int, float, str]:
+def check(api: str, target: str, url: str, workers: int, max_examples: int) -> tuple[int, float, float, str]:
     command = [sys.executable, "-m", "mlmock.cli", "check", "--api", api, "--base-url", url, "--token", TOKEN,
                "--workers", str(workers), "--max-examples", str(max_examples), "--seed", "1"]
     if api == "wml" and target == "mock":
         space, other = _mock_spaces()
         command += ["--space-id", space, "--other-space-id", other]
     started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     last = [line for line in done.stdout.splitlines() if "failing," in line]
-    return done.returncode, seconds, last[-1] if last else done.stderr.strip().splitlines()[-1:]
+    return done.returncode, seconds, cpu, last[-1] if last else done.stderr.strip().splitlines()[-1:]
 
 
 def main() -> None:
@@ -81,16 +86,18 @@ def main() -> None:
     parser.add_argument("--max-examples", type=int, default=25)
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
-    print("| API | target | workers | exit | seconds | summary |")
-    print("|---|---|---:|---:|---:|---|")
+    print(f"load average at start: {os.getloadavg()[0]:.1f} (cores: {os.cpu_count()})")
+    print("| API | target | workers | exit | wall s | suite CPU s | summary |")
+    print("|---|---|---:|---:|---:|---:|---|")
     for target in args.target.split(","):
         process, url = start(target)
         try:
             for api in args.api.split(","):
                 for workers in (int(w) for w in args.workers.split(",")):
                     for _ in range(args.repeat):
-                        code, seconds, summary = check(api, target, url, workers, args.max_examples)
-                        print(f"| {api} | {target} | {workers} | {code} | {seconds:.1f} | {summary} |", flush=True)
+                        code, seconds, cpu, summary = check(api, target, url, workers, args.max_examples)
+                        print(f"| {api} | {target} | {workers} | {code} | {seconds:.1f} | {cpu:.1f} | {summary} |",
+                              flush=True)
         finally:
             process.terminate()
             process.wait(10)

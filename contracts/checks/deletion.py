@@ -139,8 +139,12 @@ def cancel_keeps(ctx: Context, kind: Kind) -> None:
         raise Skip(f"the {kind.name} had already finished ({state}) when cancelled")
     expect(200 <= response.status_code < 300, f"{op.operation_id} must cancel a running {kind.name}", response)
     after = ctx.fetch(kind, id_)
-    # "Cancel the specified training and remove it": gone (404) and readable in the cancel state both fit.
+    # "Cancel the specified training and remove it" fits a 404; hard_delete "also delete[s] the job
+    # metadata", which reads as: without it the job stays readable. So a 404 is a reading verdict.
     expect(after.status_code in (200, 404), f"a cancelled {kind.name} must be gone (404) or readable", after)
+    expect(after.status_code == 200, f"a cancelled {kind.name} should stay readable in state "
+           f"{kind.delete.cancel_state!r} (only hard_delete=true removes its metadata)", after,
+           reading="spec/README.md reading 30: a cancel without hard_delete keeps the job readable")
     if after.status_code == 200:
         expect(pointer_get(after.json(), field) == kind.delete.cancel_state,
                f"a cancelled {kind.name} that stays readable must be in state {kind.delete.cancel_state!r}", after)
