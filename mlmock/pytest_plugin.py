@@ -3,22 +3,43 @@
 Installed with mlmock through the ``pytest11`` entry point. One live server per test session;
 each test gets fresh state: resources, request journal, fault rules, lifecycle pace and clock are
 reset before and after it.
+
+Every fixture accepts the token ``mlmock serve`` accepts (``mlmock.DEFAULT_TOKEN``,
+``mlmock-dev-token``); ``handle.headers`` carries it. ``wml_mock`` serves HTTPS only (the official
+WML client refuses http://), with a self-signed certificate: ``handle.ca_file`` for ``requests``
+(``verify=handle.ca_file``), ``handle.ssl_context`` for ``httpx`` (``verify=handle.ssl_context``).
 """
 
 from __future__ import annotations
 
+import ssl
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
+from mlmock import DEFAULT_TOKEN
+
+
+def import_mockserver():
+    """``mlmock.mockserver``, imported without the two DeprecationWarnings connexion 3.3 (the latest
+    release) raises on import by using jsonschema's ``RefResolver``: a dependency's own import, not
+    something the user can act on, and no release of connexion avoids it (pinning jsonschema below
+    4.18 would break openapi-core). Only those warnings, only during that import."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"connexion(\.|$)")
+        from mlmock import mockserver
+    return mockserver
+
 
 @dataclass
 class MockHandle:
     """What a test needs: the server root URL, the token, and the in-process app.
 
-    Its methods are the control plane (``/_mlmock/api``) as Python calls; see docs/dev-tool.md.
+    Its methods are the control plane (``/_mlmock/api``) as Python calls; the README's "The control
+    plane over HTTP" lists the same operations.
     """
 
     url: str
@@ -100,10 +121,11 @@ class MockHandle:
 @pytest.fixture(scope="session")
 def mlmock_server() -> Iterator[MockHandle]:
     """A live mock serving every API on a free loopback port for the whole session."""
+    import_mockserver()
     from mlmock.mockserver import Settings, create_app
     from mlmock.mockserver.live import LiveServer
 
-    app = create_app(settings=Settings(token="mlmock-test-token"))
+    app = create_app(settings=Settings(token=DEFAULT_TOKEN))
     with LiveServer(app) as server:
         yield MockHandle(url=server.url, token=app.token, app=app)
 
@@ -126,17 +148,24 @@ class WmlHandle(MockHandle):
     api_key: str = "mlmock-api-key"
     ca_file: str = ""
 
+    @property
+    def ssl_context(self) -> ssl.SSLContext:
+        """Trusts the mock's certificate: ``httpx.Client(verify=handle.ssl_context)`` (httpx
+        deprecates ``verify=<path>``; ``requests`` takes ``verify=handle.ca_file``)."""
+        return ssl.create_default_context(cafile=self.ca_file)
+
 
 @pytest.fixture(scope="session")
 def mlmock_tls_server(tmp_path_factory) -> Iterator[WmlHandle]:
     """A live mock serving every API over TLS with a self-signed certificate."""
+    import_mockserver()
     from mlmock.mockserver import Settings, create_app
     from mlmock.mockserver.catalogue import DEFAULT_PROJECT_ID, DEFAULT_SPACE_ID
     from mlmock.mockserver.live import LiveServer
     from mlmock.mockserver.tls import ensure_certificate
 
     certfile, keyfile = ensure_certificate(tmp_path_factory.mktemp("tls"))
-    app = create_app(settings=Settings(token="mlmock-test-token", progression="reads:1"))
+    app = create_app(settings=Settings(token=DEFAULT_TOKEN, progression="reads:1"))
     with LiveServer(app, host="127.0.0.1", ssl_certfile=str(certfile), ssl_keyfile=str(keyfile)) as server:
         yield WmlHandle(url=server.url, token=app.token, app=app, space_id=DEFAULT_SPACE_ID,
                         project_id=DEFAULT_PROJECT_ID, ca_file=str(certfile))
@@ -158,6 +187,7 @@ def contract_suite(mlmock_server: MockHandle):
         def test_my_server_conforms(contract_suite):
             report = contract_suite("openmetadata", url="http://127.0.0.1:8585", token="...")
     """
+    import_mockserver()
     from mlmock.contracts.runner import run_suite
     from mlmock.contracts.target import Target
 

@@ -150,7 +150,15 @@ class Store:
                 self._depth = 0
 
     def close(self) -> None:
+        """Close the database. A state file is checkpointed first: everything moves from the
+        ``-wal`` file into the ``.db`` file, the ``-wal`` file is emptied and SQLite removes it,
+        so the ``.db`` file alone holds the state (copy it, archive it)."""
         with self._lock:
+            if self.path != ":memory:":
+                try:
+                    self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                except sqlite3.Error:
+                    pass  # another connection reading the file; the close below checkpoints if it can
             self._db.close()
 
     # ------------------------------------------------------------------ reads
