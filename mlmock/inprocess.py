@@ -9,7 +9,7 @@ to the mock's ASGI app inside the process. No socket, no port, no certificate.
 
     with mock_wml("https://cpd.example.com") as wml:   # any URL you name
         client = APIClient(Credentials(url=wml.url, username=wml.username, api_key=wml.api_key,
-                                       instance_id="openshift", version="5.0"), space_id=wml.space_id)
+                                       version="5.0"), space_id=wml.space_id)
 
 Interception is done by two well-kept libraries, one per HTTP stack: ``responses`` (requests) and
 ``respx`` (httpx, at the httpcore level, so custom transports such as the IBM client's retry
