@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mlmock import DEFAULT_TOKEN
+from mlmock import DEFAULT_TOKEN, contract_items
 from mlmock._quiet import import_mockserver
 from mlmock.handle import MockHandle, WmlHandle
 
@@ -117,3 +117,22 @@ def wml_inprocess() -> Iterator[WmlHandle]:
 
     with mock_wml() as handle:
         yield handle
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    contract_items.add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "mlmock_contract: a contract-suite rule run on one subject")
+    if not config.getoption("mlmock_target_url"):
+        return  # the contract suite is not imported in a run that does not ask for it
+    from mlmock.contracts.registry import FAMILIES
+
+    for family in FAMILIES:
+        config.addinivalue_line("markers", f"{family}: the contract suite's {family} family")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -k / -m deselect
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
+    contract_items.collect(session, config, items)
