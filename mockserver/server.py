@@ -91,8 +91,10 @@ def _split_progressions(values: Iterable[str]) -> tuple[str | None, list[tuple[s
     return default, per_kind
 
 
-def build(options: Options) -> MockApp:
-    """The app ``options`` describe, seeded and configured, not yet serving."""
+def build(options: Options, log: logging.Logger | None = None) -> MockApp:
+    """The app ``options`` describe, seeded and configured, not yet serving; what it has to say
+    (seeding) goes to ``log`` (by default the console in ``options.log_format``)."""
+    log = log or console(options.log_format)
     default, per_kind = _split_progressions(options.progressions)
     if options.seed is not None and default is None:
         default = DETERMINISTIC_PROGRESSION
@@ -121,7 +123,7 @@ def build(options: Options) -> MockApp:
     app.faults.reseed(options.seed)
     control.mark_baseline()
     if options.seed_file:
-        _seed(app, options)
+        _seed(app, options, log)
     return app
 
 
@@ -135,10 +137,9 @@ def _user_resources(app: MockApp) -> int:
     return total
 
 
-def _seed(app: MockApp, options: Options) -> None:
+def _seed(app: MockApp, options: Options, log: logging.Logger) -> None:
     from . import seeding
 
-    log = logging.getLogger("mlmock")
     try:
         data = seeding.read(options.seed_file)
         if options.state_file and _user_resources(app):
@@ -183,7 +184,7 @@ def serve(*, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token: str = DE
     or a port it cannot bind."""
     options = Options(host=host, port=port, token=token, state_file=state_file, log_level=log_level, **more)
     log = console(options.log_format)
-    app = build(options)
+    app = build(options, log)
     try:
         _serve(app, options, log)
     finally:

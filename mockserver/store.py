@@ -155,10 +155,9 @@ class Store:
         so the ``.db`` file alone holds the state (copy it, archive it)."""
         with self._lock:
             if self.path != ":memory:":
-                try:
+                # (fails only while another connection reads the file; the close below checkpoints if it can)
+                with contextlib.suppress(sqlite3.Error):
                     self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                except sqlite3.Error:
-                    pass  # another connection reading the file; the close below checkpoints if it can
             self._db.close()
 
     # ------------------------------------------------------------------ reads
