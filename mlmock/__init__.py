@@ -9,6 +9,18 @@ __version__ = "0.1.0"
 # The token `mlmock serve` accepts unless told otherwise, and `mlmock check` sends by default.
 DEFAULT_TOKEN = "mlmock-dev-token"
 
+__all__ = ["DEFAULT_TOKEN", "__version__", "mock_openmetadata", "mock_wml"]
+
+
+def __getattr__(name: str):
+    # The in-process mocks (mlmock.inprocess), imported on first use: `import mlmock` stays cheap.
+    if name in ("mock_openmetadata", "mock_wml"):
+        from mlmock import inprocess
+
+        return getattr(inprocess, name)
+    raise AttributeError(f"module 'mlmock' has no attribute {name!r}")
+
+
 # In a source checkout the subpackages live beside this directory (spec/, mockserver/, contracts/,
 # mapped to mlmock.* by pyproject's package-dir). When the checkout's root is on sys.path ahead of
 # an installed mlmock (``python -m pytest`` from the root), this directory is the one imported, so

@@ -3,107 +3,34 @@
 Installed with mlmock through the ``pytest11`` entry point. One live server per test session;
 each test gets fresh state: resources, request journal, fault rules, lifecycle pace and clock are
 reset before and after it.
+
+Every fixture accepts the token ``mlmock serve`` accepts (``mlmock.DEFAULT_TOKEN``,
+``mlmock-dev-token``); ``handle.headers`` carries it. ``wml_mock`` serves HTTPS only (the official
+WML client refuses http://), with a self-signed certificate: ``handle.ca_file`` for ``requests``
+(``verify=handle.ca_file``), ``handle.ssl_context`` for ``httpx`` (``verify=handle.ssl_context``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
 
+from mlmock import DEFAULT_TOKEN, contract_items
+from mlmock._quiet import import_mockserver
+from mlmock.handle import MockHandle, WmlHandle
 
-@dataclass
-class MockHandle:
-    """What a test needs: the server root URL, the token, and the in-process app.
-
-    Its methods are the control plane (``/_mlmock/api``) as Python calls; see docs/dev-tool.md.
-    """
-
-    url: str
-    token: str
-    app: object
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-    @property
-    def control(self):
-        """The control plane's Python API (``mlmock.mockserver.control.Control``)."""
-        return self.app.control
-
-    def reset(self, api: str | None = None, **selector: str) -> dict:
-        """Everything by default (resources, journal, fault rules, lifecycle pace, clock); or the
-        resources of one API (``api="wml"``), or of one space, project or service
-        (``api="wml", space_id=...``; ``api="openmetadata", service="svc"``)."""
-        return self.control.reset(api, **selector)
-
-    def seed(self, data: Any, *, reset: bool = False) -> dict:
-        """Create the resources a seed document lists (a dict, YAML/JSON text or a ``pathlib.Path``),
-        through the API's own create operations; all or nothing. Returns the ids created."""
-        return self.control.seed(data, reset=reset, origin=self.url)
-
-    def journal(self, *, method: str | None = None, path: str | None = None, status: Any = None,
-                api: str | None = None, since: int | None = None, limit: int | None = None) -> list[dict]:
-        """The requests the server received, oldest first (``path`` is a glob, ``status`` a code or
-        a class such as ``"5xx"``)."""
-        return self.control.journal_entries(method=method, path=path, status=status, api=api,
-                                            since=since, limit=limit)
-
-    def clear_journal(self) -> None:
-        self.control.clear_journal()
-
-    def fail_next(self, method: str = "*", path: str = "*", status: int = 503, *, times: int = 1,
-                  **more: Any) -> dict:
-        """The next ``times`` matching calls answer ``status`` in the API's error envelope.
-        ``more``: ``skip`` (let N through first), ``probability``, ``delay_ms``, ``headers``, ``message``."""
-        return self.control.fail_next(method, path, status, times=times, **more)
-
-    def add_fault(self, **rule: Any) -> dict:
-        """Any fault rule: ``method``, ``path``, ``status``, ``delay_ms`` (ms or [min, max]),
-        ``drop``, ``times``, ``skip``, ``probability``, ``headers``, ``message``."""
-        return self.control.add_fault(rule)
-
-    def faults(self) -> list[dict]:
-        return self.control.fault_rules()
-
-    def clear_faults(self) -> None:
-        self.control.clear_faults()
-
-    def set_progression(self, progression: str, api: str | None = None, kind: str | None = None) -> dict:
-        """``immediate``, ``manual``, ``reads:N`` or ``time:SECONDS``, for one kind, one API's
-        lifecycle kinds, or every kind."""
-        return self.control.set_progression(progression, api, kind)
-
-    def force_state(self, api: str, kind: str, id_: str, state: str, message: str | None = None) -> dict:
-        """Put a resource into any documented state (``failed`` carries the failure details)."""
-        return self.control.force_state(api, kind, id_, state, message)
-
-    def step(self, api: str, kind: str, id_: str) -> dict:
-        """Move a resource one step along its lifecycle's happy path."""
-        return self.control.step(api, kind, id_)
-
-    def advance_clock(self, ms: int) -> int:
-        """Move the mock's clock forward; returns the new time in epoch milliseconds."""
-        return self.control.advance_clock(ms)["now_ms"]
-
-    def snapshot(self) -> dict:
-        """The whole state as a JSON-able document, for :meth:`restore`."""
-        return self.control.snapshot()
-
-    def restore(self, snapshot: dict) -> None:
-        self.control.restore(snapshot)
+__all__ = ["MockHandle", "WmlHandle", "import_mockserver"]
 
 
 @pytest.fixture(scope="session")
 def mlmock_server() -> Iterator[MockHandle]:
     """A live mock serving every API on a free loopback port for the whole session."""
+    import_mockserver()
     from mlmock.mockserver import Settings, create_app
     from mlmock.mockserver.live import LiveServer
 
-    app = create_app(settings=Settings(token="mlmock-test-token"))
+    app = create_app(settings=Settings(token=DEFAULT_TOKEN))
     with LiveServer(app) as server:
         yield MockHandle(url=server.url, token=app.token, app=app)
 
@@ -116,27 +43,17 @@ def openmetadata_mock(mlmock_server: MockHandle) -> Iterator[MockHandle]:
     mlmock_server.reset()
 
 
-@dataclass
-class WmlHandle(MockHandle):
-    """The WML mock over HTTPS (the official client accepts only https:// URLs)."""
-
-    space_id: str = ""
-    project_id: str = ""
-    username: str = "admin"
-    api_key: str = "mlmock-api-key"
-    ca_file: str = ""
-
-
 @pytest.fixture(scope="session")
 def mlmock_tls_server(tmp_path_factory) -> Iterator[WmlHandle]:
     """A live mock serving every API over TLS with a self-signed certificate."""
+    import_mockserver()
     from mlmock.mockserver import Settings, create_app
     from mlmock.mockserver.catalogue import DEFAULT_PROJECT_ID, DEFAULT_SPACE_ID
     from mlmock.mockserver.live import LiveServer
     from mlmock.mockserver.tls import ensure_certificate
 
     certfile, keyfile = ensure_certificate(tmp_path_factory.mktemp("tls"))
-    app = create_app(settings=Settings(token="mlmock-test-token", progression="reads:1"))
+    app = create_app(settings=Settings(token=DEFAULT_TOKEN, progression="reads:1"))
     with LiveServer(app, host="127.0.0.1", ssl_certfile=str(certfile), ssl_keyfile=str(keyfile)) as server:
         yield WmlHandle(url=server.url, token=app.token, app=app, space_id=DEFAULT_SPACE_ID,
                         project_id=DEFAULT_PROJECT_ID, ca_file=str(certfile))
@@ -158,6 +75,7 @@ def contract_suite(mlmock_server: MockHandle):
         def test_my_server_conforms(contract_suite):
             report = contract_suite("openmetadata", url="http://127.0.0.1:8585", token="...")
     """
+    import_mockserver()
     from mlmock.contracts.runner import run_suite
     from mlmock.contracts.target import Target
 
@@ -179,3 +97,42 @@ def contract_suite(mlmock_server: MockHandle):
     mlmock_server.reset()
     yield run
     mlmock_server.reset()
+
+
+@pytest.fixture
+def openmetadata_inprocess() -> Iterator[MockHandle]:
+    """The OpenMetadata mock in-process (``mlmock.mock_openmetadata()``), empty: requests and httpx
+    calls to ``http://localhost:8585`` reach it without a socket."""
+    from mlmock.inprocess import mock_openmetadata
+
+    with mock_openmetadata() as handle:
+        yield handle
+
+
+@pytest.fixture
+def wml_inprocess() -> Iterator[WmlHandle]:
+    """The WML mock in-process (``mlmock.mock_wml()``), empty: requests and httpx calls to IBM
+    Cloud's WML region URLs reach it without a socket or a certificate."""
+    from mlmock.inprocess import mock_wml
+
+    with mock_wml() as handle:
+        yield handle
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    contract_items.add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "mlmock_contract: a contract-suite rule run on one subject")
+    if not config.getoption("mlmock_target_url"):
+        return  # the contract suite is not imported in a run that does not ask for it
+    from mlmock.contracts.registry import FAMILIES
+
+    for family in FAMILIES:
+        config.addinivalue_line("markers", f"{family}: the contract suite's {family} family")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -k / -m deselect
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
+    contract_items.collect(session, config, items)

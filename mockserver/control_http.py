@@ -1,7 +1,7 @@
 """The control plane over HTTP under ``/_mlmock``: a JSON API and the dashboard.
 
-All endpoints are under ``/_mlmock/api`` (see ``ROUTES`` and docs/dev-tool.md); the dashboard is
-``/_mlmock/`` with its files under ``/_mlmock/static/``. Errors use one envelope,
+All endpoints are under ``/_mlmock/api`` (see ``ROUTES`` and the README's "The control plane over
+HTTP"); the dashboard is ``/_mlmock/`` with its files under ``/_mlmock/static/``. Errors use one envelope,
 ``{"error": {"status": 400, "code": "invalid_request", "message": "..."}}`` (a refused seed body
 adds ``answer``: the API's own response). No control input yields a 5xx: bodies are parsed
 strictly, sizes are bounded, and every value is checked before anything changes.

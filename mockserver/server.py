@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import sys
+import logging
+import signal
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -15,7 +17,7 @@ from .engine import Clock, Engine, Ids, Settings
 from .errors import MockError
 from .journal import DEFAULT_BODY_LIMIT, DEFAULT_SIZE
 from .lifecycle import Progression
-from .requestlog import RequestLog
+from .requestlog import RequestLog, console, uvicorn_log_config
 from .store import Store
 
 DEFAULT_HOST = "127.0.0.1"
@@ -23,10 +25,12 @@ DEFAULT_PORT = 8585
 # With --seed the clock starts here (2024-01-01T00:00:00Z) and moves only when advanced.
 DETERMINISTIC_START_MS = 1_704_067_200_000
 DETERMINISTIC_PROGRESSION = "reads:1"
+# On Ctrl-C or SIGTERM, requests in flight get this long to finish before the connections close.
+GRACEFUL_SHUTDOWN_S = 3
 
 
 class ConfigError(Exception):
-    """A bad option value: reported on stderr, ``mlmock serve`` exits with status 2."""
+    """A bad option value or a port that cannot be bound: one line on stderr, exit status 2."""
 
 
 @dataclass
@@ -46,14 +50,25 @@ class Options:
     journal_body_limit: int = DEFAULT_BODY_LIMIT
 
 
-def banner(app, scheme: str, host: str, port: int) -> str:
+def banner_fields(app, scheme: str, host: str, port: int) -> dict:
+    """What the banner says, as data (the JSON log's ``serving`` object)."""
     root = f"{scheme}://{host}:{port}"
-    lines = [f"mlmock serving on {root}"]
+    apis = {}
     for name, decl in app.apis.items():
         base = decl.base_path or "/"
-        lines.append(f"  {name:<13} {root}{base if base != '/' else ''}  (Swagger UI: {root}{base.rstrip('/')}/ui/)")
-    lines.append(f"  token         Authorization: Bearer {app.token}")
-    lines.append(f"  dashboard     {root}/_mlmock/  (control plane: {root}/_mlmock/api)")
+        apis[name] = {"url": f"{root}{base if base != '/' else ''}", "swagger_ui": f"{root}{base.rstrip('/')}/ui/"}
+    return {"url": root, "apis": apis, "token": app.token, "dashboard": f"{root}/_mlmock/",
+            "control_plane": f"{root}/_mlmock/api"}
+
+
+def banner(app, scheme: str, host: str, port: int) -> str:
+    fields = banner_fields(app, scheme, host, port)
+    lines = [f"mlmock serving on {fields['url']}"]
+    for name, api in fields["apis"].items():
+        lines.append(f"  {name:<13} {api['url']}  (Swagger UI: {api['swagger_ui']})")
+    lines.append(f"  token         Authorization: Bearer {fields['token']}")
+    lines.append(f"  dashboard     {fields['dashboard']}  (control plane: {fields['control_plane']})")
+    lines.append("  stop          Ctrl-C (or SIGTERM)")
     return "\n".join(lines)
 
 
@@ -76,8 +91,10 @@ def _split_progressions(values: Iterable[str]) -> tuple[str | None, list[tuple[s
     return default, per_kind
 
 
-def build(options: Options) -> MockApp:
-    """The app ``options`` describe, seeded and configured, not yet serving."""
+def build(options: Options, log: logging.Logger | None = None) -> MockApp:
+    """The app ``options`` describe, seeded and configured, not yet serving; what it has to say
+    (seeding) goes to ``log`` (by default the console in ``options.log_format``)."""
+    log = log or console(options.log_format)
     default, per_kind = _split_progressions(options.progressions)
     if options.seed is not None and default is None:
         default = DETERMINISTIC_PROGRESSION
@@ -106,7 +123,7 @@ def build(options: Options) -> MockApp:
     app.faults.reseed(options.seed)
     control.mark_baseline()
     if options.seed_file:
-        _seed(app, options)
+        _seed(app, options, log)
     return app
 
 
@@ -120,25 +137,62 @@ def _user_resources(app: MockApp) -> int:
     return total
 
 
-def _seed(app: MockApp, options: Options) -> None:
+def _seed(app: MockApp, options: Options, log: logging.Logger) -> None:
     from . import seeding
 
     try:
         data = seeding.read(options.seed_file)
         if options.state_file and _user_resources(app):
-            print(f"mlmock: {options.state_file} already holds resources; --seed-file {options.seed_file} "
-                  "not applied (reset through the control plane to start over)", file=sys.stderr, flush=True)
+            log.warning(f"mlmock: {options.state_file} already holds resources; --seed-file {options.seed_file} "
+                        "not applied (reset through the control plane to start over)")
             return
         report = app.control.seed(data, origin=f"http://{options.host}:{options.port}")
     except MockError as error:
         raise ConfigError(f"--seed-file {options.seed_file}: {error.message}") from None
-    print(f"mlmock: seeded {report['count']} resources from {options.seed_file}", file=sys.stderr, flush=True)
+    log.info(f"mlmock: seeded {report['count']} resources from {options.seed_file}",
+             extra={"fields": {"seeded": report["count"], "seed_file": options.seed_file}})
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port``, bound before anything is announced. A busy port or an
+    address this machine does not have is a :class:`ConfigError` (one line, exit status 2)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise ConfigError(f"--host {host}: {error.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: restart at once
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as error:
+        sock.close()
+        raise ConfigError(f"cannot listen on {host}:{port}: {error.strerror or error}"
+                          + (" (another process holds the port: choose one with --port)"
+                             if error.errno == 98 else "")) from None
+    sock.set_inheritable(True)
+    return sock
 
 
 def serve(*, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token: str = DEFAULT_TOKEN,
           state_file: str | None = None, log_level: str = "info", **more) -> None:
+    """Serve until Ctrl-C or SIGTERM, then close the store (a state file is checkpointed: the
+    ``.db`` alone holds everything). Raises :class:`ConfigError` before serving on a bad option
+    or a port it cannot bind."""
     options = Options(host=host, port=port, token=token, state_file=state_file, log_level=log_level, **more)
-    app = build(options)
+    log = console(options.log_format)
+    app = build(options, log)
+    try:
+        _serve(app, options, log)
+    finally:
+        app.engine.store.close()
+
+
+def _serve(app: MockApp, options: Options, log: logging.Logger) -> None:
+    host, port = options.host, options.port
     app.journal.subscribers.append(RequestLog(options.log_format, level=options.log_level))
     ssl = {}
     scheme = "http"
@@ -152,7 +206,29 @@ def serve(*, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token: str = DE
             raise ConfigError(f"--tls: cannot write the certificate to {directory}: {error}") from None
         ssl = {"ssl_certfile": str(certfile), "ssl_keyfile": str(keyfile)}
         scheme = "https"
-        print(f"mlmock: TLS certificate {certfile} (key {keyfile}); trust it with e.g. curl --cacert {certfile}",
-              file=sys.stderr, flush=True)
-    print(banner(app, scheme, host, port), file=sys.stderr, flush=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="off", access_log=False, **ssl)
+        log.info(f"mlmock: TLS certificate {certfile} (key {keyfile}); trust it with e.g. curl --cacert {certfile}",
+                 extra={"fields": {"certfile": str(certfile), "keyfile": str(keyfile)}})
+    sock = bind(host, port)
+    port = sock.getsockname()[1]  # --port 0: the one the system chose
+    if options.log_format == "json":
+        log.info("serving", extra={"fields": banner_fields(app, scheme, host, port)})
+    else:
+        log.info(banner(app, scheme, host, port))
+    # A client holding an idle keep-alive connection must not keep a SIGTERM from ending the process.
+    config = uvicorn.Config(app, log_level=options.log_level, lifespan="off", access_log=False,
+                            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+                            log_config=uvicorn_log_config(options.log_format) or uvicorn.config.LOGGING_CONFIG,
+                            **ssl)
+    # uvicorn shuts down on SIGTERM, then raises the signal again under the handler that was in place
+    # before it started: the default one would end the process before the store is closed (and the
+    # WAL checkpointed). Under this one, serve() returns and its caller closes the store.
+    previous = signal.signal(signal.SIGTERM, _stopped)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        sock.close()
+
+
+def _stopped(signum, frame) -> None:
+    """SIGTERM after uvicorn's graceful shutdown: nothing left to do but return."""

@@ -150,7 +150,14 @@ class Store:
                 self._depth = 0
 
     def close(self) -> None:
+        """Close the database. A state file is checkpointed first: everything moves from the
+        ``-wal`` file into the ``.db`` file, the ``-wal`` file is emptied and SQLite removes it,
+        so the ``.db`` file alone holds the state (copy it, archive it)."""
         with self._lock:
+            if self.path != ":memory:":
+                # (fails only while another connection reads the file; the close below checkpoints if it can)
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._db.close()
 
     # ------------------------------------------------------------------ reads

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import socket
 import sys
 from pathlib import Path
@@ -82,3 +83,47 @@ def test_serve_starts_prints_the_token_and_answers(tmp_path):
         proc.terminate()
         _, err = proc.communicate(timeout=10)
     assert "Authorization: Bearer tok" in err
+
+
+def test_version_names_the_package_version(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.strip() == f"mlmock {version('mlmock')}"
+
+
+def _options(subcommand: str):
+    from mlmock.cli import parser
+
+    top = parser()
+    sub = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction)).choices[subcommand]
+    return sub, [a for a in sub._actions if a.option_strings and a.dest != "help"]
+
+
+def test_every_serve_option_has_help_and_shows_its_default():
+    sub, options = _options("serve")
+    text = " ".join(sub.format_help().split())
+    for action in options:
+        assert action.help, f"{action.option_strings[0]} has no help"
+        if action.default not in (None, False, []):
+            assert f"(default: {action.default})" in text, action.option_strings[0]
+        else:
+            assert "default" in action.help, action.option_strings[0]  # says what happens without it
+
+
+def test_check_options_show_their_defaults():
+    sub, _ = _options("check")
+    text = " ".join(sub.format_help().split())
+    assert "(default: 25)" in text and "(default: 0)" in text  # --max-examples, --seed
+
+
+def test_the_help_is_plain_text_and_documents_exit_codes():
+    from mlmock.cli import parser
+
+    top = parser()
+    text = top.format_help()
+    assert "``" not in text and "exit status" in text
+    for name in ("serve", "check"):
+        sub, _ = _options(name)
+        assert "exit status" in sub.format_help() and "  2  " in sub.format_help()

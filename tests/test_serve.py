@@ -90,6 +90,7 @@ def test_the_request_log_can_be_json(tmp_path):
         client.get("/api/v1/mlmodels", params={"limit": 1})
     lines = [line for line in proc.stderr.read().splitlines() if line.startswith("{")]
     records = [json.loads(line) for line in lines]
+    records = [r for r in records if r["message"] == "request"]
     assert any(r["path"] == "/api/v1/mlmodels" and r["query"] == "limit=1" and r["status"] == 200 for r in records)
 
 
@@ -111,3 +112,74 @@ def test_bad_options_exit_2_with_a_message(options, message):
     proc = subprocess.run([sys.executable, "-m", "mlmock.cli", "serve", "--port", str(_free_port()), *options],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and message in proc.stderr
+
+
+def test_a_busy_port_is_one_line_and_exit_2():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        proc = subprocess.run([sys.executable, "-m", "mlmock.cli", "serve", "--port", str(port)],
+                              capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        f"mlmock serve: cannot listen on 127.0.0.1:{port}: Address already in use "
+        "(another process holds the port: choose one with --port)"]
+
+
+def test_json_logs_are_one_object_per_line_for_everything(tmp_path):
+    with serving("--log-format", "json", "--tls", "--tls-dir", str(tmp_path), scheme="https",
+                 verify=False) as (proc, client):
+        client.get("/api/v1/mlmodels", params={"limit": 1})
+        proc.terminate()
+        proc.wait(timeout=15)
+    lines = proc.stderr.read().splitlines()
+    records = [json.loads(line) for line in lines]  # fails on the first line that is not one JSON object
+    assert all({"time", "level", "logger", "message"} <= set(r) for r in records)
+    serving_ = next(r for r in records if r["message"] == "serving")
+    assert serving_["token"] == TOKEN and serving_["apis"]["openmetadata"]["url"].endswith("/api/v1")
+    assert any(r["logger"].startswith("uvicorn") for r in records)  # uvicorn's own lines, as JSON
+    assert any(r["message"] == "request" and r["path"] == "/api/v1/mlmodels" for r in records)
+    assert any("TLS certificate" in r["message"] for r in records)
+
+
+def test_a_bad_option_is_json_too_with_json_logs():
+    proc = subprocess.run([sys.executable, "-m", "mlmock.cli", "serve", "--port", str(_free_port()),
+                           "--log-format", "json", "--progression", "soon"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    [record] = [json.loads(line) for line in proc.stderr.splitlines()]
+    assert record["level"] == "error" and "--progression soon" in record["message"]
+
+
+def test_the_text_log_keeps_a_request_on_one_line():
+    with serving() as (proc, client):
+        client.get("/api/v1/mlmodels/name/a%0Ab%1B%5B31mc")
+        proc.terminate()
+        proc.wait(timeout=15)
+    err = proc.stderr.read()
+    [line] = [line for line in err.splitlines() if "/api/v1/mlmodels/name/" in line]
+    assert "/api/v1/mlmodels/name/a\\nb\\x1b[31mc" in line and "\x1b" not in err
+
+
+def test_no_command_prints_a_dependency_warning():
+    for command in (["--help"], ["--version"], ["serve", "--help"], ["check", "--help"]):
+        proc = subprocess.run([sys.executable, "-m", "mlmock.cli", *command], capture_output=True, text=True,
+                              timeout=60)
+        assert proc.returncode == 0 and proc.stderr == "", (command, proc.stderr)
+
+
+def test_after_sigterm_the_state_file_alone_holds_the_data(tmp_path):
+    state = tmp_path / "state.db"
+    with serving("--state-file", str(state), "--log-level", "warning") as (proc, client):
+        assert client.put("/api/v1/services/mlmodelServices", json={"name": "svc", "serviceType": "Mlflow"}) \
+            .status_code == 201
+        created = client.post("/api/v1/mlmodels", json={"name": "m", "service": "svc"}).json()
+        client.close()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.db"]  # no -wal, no -shm left behind
+    copy = tmp_path / "elsewhere" / "copy.db"
+    copy.parent.mkdir()
+    copy.write_bytes(state.read_bytes())  # the .db file only
+    with serving("--state-file", str(copy), "--log-level", "warning") as (_, client):
+        assert client.get(f"/api/v1/mlmodels/{created['id']}").json()["name"] == "m"

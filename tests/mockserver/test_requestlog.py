@@ -26,9 +26,18 @@ def test_text_lines_read_like_a_sentence():
     assert " -> dropped " in line(_entry(dropped=True, status=None), "text")
 
 
+def test_text_lines_escape_control_characters():
+    text = line(_entry(path="/api/v1/mlmodels/name/a\nb\x1b[2J\u2028c\u00e9", query="q=\r",
+                       fault="rule 1: \n"), "text")
+    assert "\n" not in text and "\x1b" not in text and "\u2028" not in text and "\r" not in text
+    assert "/name/a\\nb\\x1b[2J\\u2028c\u00e9?q=\\r" in text and text.endswith("[rule 1: \\n]")
+
+
 def test_json_lines_are_one_object_each():
     record = json.loads(line(_entry(), "json"))
     assert record["status"] == 200 and record["response_bytes"] == 120 and record["path"] == "/api/v1/mlmodels"
+    assert record["message"] == "request" and record["level"] == "info"
+    assert "\n" not in line(_entry(path="/a\nb"), "json")  # JSON escapes it itself
 
 
 def test_the_log_writes_every_request_of_the_app(make_client):
