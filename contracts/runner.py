@@ -79,6 +79,43 @@ def run_suite(api: str, target: Target, *, families: Iterable[str] | None = None
     return report
 
 
+def judge_one(rule: Rule, subject, ctx: Context) -> tuple[Outcome, Outcome | None]:
+    """Run one rule on one subject: its outcome, and the setup finding when a fixture create was
+    refused (the outcome is then ``blocked``). ``mlmock check`` and the pytest items both judge here."""
+    started = time.perf_counter()
+    outcome = Outcome(rule=rule.name, family=rule.family, subject=subject_name(subject), status="passed",
+                      provenance=rule.provenance, source=rule.source)
+    setup = None
+    try:
+        if getattr(subject, "operation_id", None) in ctx.unserved:
+            raise NotServed(f"not served: {subject.method} {subject.path}")
+        rule.fn(ctx, subject)
+    except Violation as violation:
+        outcome.status = "failed"
+        outcome.message = violation.message
+        outcome.reproduction = getattr(violation, "curl", None) or violation.reproduction
+        if violation.reading:
+            outcome.provenance, outcome.source = "reading", violation.reading
+    except SetupFailed as failed:
+        outcome.status = "blocked"
+        outcome.message = f"blocked: the fixture create {failed.operation_id} was refused (see setup)"
+        setup = Outcome(rule=f"setup.{failed.operation_id}", family="setup", subject=failed.operation_id,
+                        status="failed", message=failed.message,
+                        reproduction=Violation(failed.message, failed.response).reproduction,
+                        provenance="documented", source="the create operation's documented success status")
+    except Skip as skip:
+        outcome.status = "skipped"
+        outcome.message = str(skip)
+    except Unreachable as error:  # preflight reached it: a dropped connection is this rule's error
+        outcome.status = "error"
+        outcome.message = f"transport failure: {error}"
+    except Exception as error:  # a rule that crashes is reported, not hidden
+        outcome.status = "error"
+        outcome.message = f"{type(error).__name__}: {error}"
+    outcome.seconds = time.perf_counter() - started
+    return outcome, setup
+
+
 def _run_rules(declaration, target, rules, report, options, workers, on_outcome, on_family) -> None:
     order = {rule.name: n for n, rule in enumerate(rules)}
     groups: dict[str, list[Rule]] = {}
@@ -89,39 +126,10 @@ def _run_rules(declaration, target, rules, report, options, workers, on_outcome,
 
     def judge(rule: Rule, subject) -> Outcome:
         ctx = Context(api=declaration, target=target, scope=f"{rule.name}:{subject_name(subject)}", **options)
-        started = time.perf_counter()
-        outcome = Outcome(rule=rule.name, family=rule.family, subject=subject_name(subject), status="passed",
-                          provenance=rule.provenance, source=rule.source)
-        try:
-            if getattr(subject, "operation_id", None) in options["unserved"]:
-                raise NotServed(f"not served: {subject.method} {subject.path}")
-            rule.fn(ctx, subject)
-        except Violation as violation:
-            outcome.status = "failed"
-            outcome.message = violation.message
-            outcome.reproduction = getattr(violation, "curl", None) or violation.reproduction
-            if violation.reading:
-                outcome.provenance, outcome.source = "reading", violation.reading
-        except SetupFailed as failed:
-            outcome.status = "blocked"
-            outcome.message = f"blocked: the fixture create {failed.operation_id} was refused (see setup)"
+        outcome, setup = judge_one(rule, subject, ctx)
+        if setup is not None:
             with lock:
-                if failed.operation_id not in setups:
-                    setups[failed.operation_id] = Outcome(
-                        rule=f"setup.{failed.operation_id}", family="setup", subject=failed.operation_id,
-                        status="failed", message=failed.message,
-                        reproduction=Violation(failed.message, failed.response).reproduction,
-                        provenance="documented", source="the create operation's documented success status")
-        except Skip as skip:
-            outcome.status = "skipped"
-            outcome.message = str(skip)
-        except Unreachable as error:  # preflight reached it: a dropped connection is this rule's error
-            outcome.status = "error"
-            outcome.message = f"transport failure: {error}"
-        except Exception as error:  # a rule that crashes is reported, not hidden
-            outcome.status = "error"
-            outcome.message = f"{type(error).__name__}: {error}"
-        outcome.seconds = time.perf_counter() - started
+                setups.setdefault(setup.subject, setup)
         return outcome
 
     def run_group(group: list[Rule]) -> list[Outcome]:

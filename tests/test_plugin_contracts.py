@@ -12,7 +12,7 @@ from mlmock.mockserver import Settings, create_app
 from mlmock.mockserver.live import LiveServer
 
 sys.path.insert(0, str(Path(__file__).parent / "contracts"))
-from om_defects import TotalIsPageSize  # noqa: E402
+from om_defects import NoopUpsertTouches, TotalIsPageSize  # noqa: E402
 
 
 def _pytest(tmp_path, url: str, *args: str) -> subprocess.CompletedProcess:
@@ -46,3 +46,20 @@ def test_the_api_is_required(tmp_path):
                            "--mlmock-target-url", "http://127.0.0.1:1"], cwd=tmp_path, capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 4 and "--mlmock-target-url needs --mlmock-api" in proc.stderr
+
+
+def test_a_broken_reading_warns_by_default_and_fails_with_strict(tmp_path):
+    # NoopUpsertTouches breaks reading 24 (a no-op upsert leaves updatedAt alone), not the reference.
+    with LiveServer(NoopUpsertTouches(create_app(settings=Settings(token="t")))) as server:
+        lenient = _pytest(tmp_path, server.url, "-k", "conflict.version-rules", "-rf")
+        strict = _pytest(tmp_path, server.url, "-k", "conflict.version-rules", "-rf", "--mlmock-strict")
+    assert lenient.returncode == 0, lenient.stdout[-3000:]
+    assert "ContractReading" in lenient.stdout and "reading 24" in lenient.stdout.lower(), lenient.stdout[-3000:]
+    assert strict.returncode == 1, strict.stdout[-3000:]
+    assert "FAILED ::openmetadata::conflict.version-rules" in strict.stdout
+
+
+def test_an_unreachable_target_stops_the_run_with_one_line(tmp_path):
+    proc = _pytest(tmp_path, "http://127.0.0.1:9", "-k", "pagination.total")
+    assert proc.returncode == 4, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "mlmock contract suite cannot run: " in proc.stdout + proc.stderr
