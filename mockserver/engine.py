@@ -41,6 +41,7 @@ class Request:
     principal: str = "admin"
     headers: Mapping[str, str] = field(default_factory=dict)
     raw: bytes = b""
+    content_type: str | None = None  # as the client declared it (uploads reach connexion as bytes)
 
     def param(self, name: str, default: Any = None) -> Any:
         value = self.params.get(name)

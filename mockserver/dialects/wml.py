@@ -544,7 +544,7 @@ def _attachment_meta(request: Request, data: bytes, attachment_id: str) -> dict[
         if pointer and request.params.get(param["name"]) is not None:
             pointer_set(meta, pointer, request.params[param["name"]])
     meta.setdefault("content_format", "native")
-    media = request.headers.get("content-type")
+    media = request.content_type
     if media:
         meta["content_type"] = media.split(";")[0]
     return meta

@@ -1396,3 +1396,29 @@ def test_response_validation_is_on_and_would_catch_a_wrong_body(wml):
     with pytest.raises(AssertionError):
         check_response(r)
 
+
+
+UPLOADS = [(kind, op_of(kind, "content-put")) for kind in kinds_with(
+    lambda k: API.operation(k.name, "content-put") is not None)]
+# What clients put on uploads: the IBM client's repository library sends every model tarball as
+# application/json; others send no type, a form type or a made-up one.
+ANY_TYPE = ["application/json", "application/json; charset=utf-8", "text/plain", "application/x-tar",
+            "multipart/form-data; boundary=x", "made/up", None]
+
+
+@pytest.mark.parametrize("media_type", ANY_TYPE)
+@pytest.mark.parametrize(("kind", "upload"), UPLOADS, ids=[k for k, _ in UPLOADS])
+def test_uploads_are_bytes_whatever_the_content_type(wml, kind, upload, media_type):
+    id_ = wml.create(kind)["metadata"]["id"]
+    url = re.sub(r"\{[^}]+\}", id_, upload.path, count=1)
+    data = b"\x1f\x8b\x08\x00" + NOT_UTF8 + (media_type or "none").encode()  # a gzip header: not UTF-8, not JSON
+    headers = {"Content-Type": media_type} if media_type else {}
+    params = q(content_format="native") if upload.parameter("content_format") else q()
+    r = wml.put(url, params=params, content=data, headers=headers)
+    assert r.status_code == 201, (media_type, r.text)
+    attachment = r.json()["attachment_id"]
+    if kind == "model":
+        got = wml.get(f"/ml/v4/models/{id_}/content/{attachment}", params=q())
+    else:
+        got = wml.get(url, params=q())
+    assert got.status_code == 200 and got.content == data
