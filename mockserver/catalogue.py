@@ -42,7 +42,8 @@ def _space(space_id: str, name: str) -> dict:
     return {"metadata": {"id": space_id, "url": f"/v2/spaces/{space_id}", "created_at": CREATED,
                          "updated_at": CREATED, "creator_id": "admin"},
             "entity": {"name": name, "description": "Seeded by mlmock", "status": {"state": "active"},
-                       "stage": {"production": False}}}
+                       "stage": {"production": False},
+                       "members": [{"id": "admin", "type": "user", "role": "admin", "state": "active"}]}}
 
 
 def documents() -> dict[str, list[dict]]:

@@ -130,6 +130,8 @@ class Settings:
     progression: str = "time:1"
     # Signs the bearer JWTs the WML authorize endpoint issues; random per process by default.
     jwt_secret: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # WML: an unknown space named by an /ml/v4 call springs into existence instead of a 404.
+    auto_spaces: bool = False
 
 
 # Per-dialect hooks the control plane uses without knowing a dialect: force a resource into a

@@ -44,6 +44,7 @@ class Options:
     tls_dir: str | None = None
     journal_size: int = DEFAULT_SIZE
     journal_body_limit: int = DEFAULT_BODY_LIMIT
+    auto_spaces: bool = False
 
 
 def banner(app, scheme: str, host: str, port: int) -> str:
@@ -85,7 +86,8 @@ def build(options: Options) -> MockApp:
         store = Store(options.state_file) if options.state_file else Store()
     except Exception as error:  # sqlite3.Error, OSError: the file is not a usable database
         raise ConfigError(f"--state-file {options.state_file}: {error}") from None
-    settings = Settings(token=options.token, progression=default or Settings.progression)
+    settings = Settings(token=options.token, progression=default or Settings.progression,
+                        auto_spaces=options.auto_spaces)
     clock, ids = None, None
     if options.seed is not None:
         # A persistent store already holds ids of earlier runs: continue from where it stands.

@@ -70,7 +70,7 @@ SCOPED = [k for k in CREATABLE if KINDS[k].scope]
 PROJECT_SCOPED = [k for k in SCOPED if "project_id" in KINDS[k].scope]
 PATCHABLE = kinds_with(lambda k: k.patch is not None and API.operation(k.name, "patch") is not None)
 REVISIONED = kinds_with(lambda k: k.versioning is not None and k.versioning.style == "revisions")
-PAGED = [k for k in CREATABLE if KINDS[k].pagination is not None and KINDS[k].pagination.style == "start"]
+PAGED = [k for k in SCOPED if KINDS[k].pagination is not None and KINDS[k].pagination.style == "start"]
 PATCH_RULES = [(k, rule.path) for k in PATCHABLE for rule in KINDS[k].patch.rules]
 
 
@@ -183,7 +183,8 @@ class Wml:
     def create(self, kind: str, *, space: str | None = S, project: str | None = None, **fields) -> dict:
         body = {**self.body(kind, space or project), **fields}
         body = {k: v for k, v in body.items() if v is not None}  # ``online=None``: leave the field out
-        body.update({"project_id": project} if project else {"space_id": space})
+        if KINDS[kind].scope:
+            body.update({"project_id": project} if project else {"space_id": space})
         r = self.post(op_of(kind, "create").path, params={"version": V}, json=body)
         assert r.status_code in success(kind, "create"), r.text
         return r.json()
@@ -202,6 +203,8 @@ class Wml:
             return {"name": "function", "software_spec": SW}
         if kind == "experiment":
             return {"name": "experiment"}
+        if kind == "space":
+            return {"name": "space", "description": "a space", "tags": ["t1"]}
         if kind == "pipeline":
             return {"name": "pipeline", "document": {"doc_type": "pipeline", "version": "2.0", "pipelines": []}}
         if kind == "model_definition":
@@ -698,6 +701,7 @@ PATCH_VALUES = {  # documented path: (a value to add, another to replace it with
     "/federated_learning": ({"rounds": 3}, {"rounds": 5, "fusion_type": "iter_avg"}),
     "/software_spec": ({"name": "runtime-23.1-py3.10"}, {"name": "runtime-23.1-py3.10"}),
     "/model_version": ({"number": "1.0.0"}, {"number": "2.0.0", "tag": "prod"}),
+    "/stage": ({"production": False}, {"production": True, "name": "prod"}),
 }
 
 
@@ -985,7 +989,7 @@ def test_deployment_representation_carries_what_the_client_reads(wml):
 
 def test_deployment_and_job_ids_are_lowercase_uuids(wml):
     uuid_kinds = kinds_with(lambda k: k.raw.get("id-format") == "uuid")
-    assert set(uuid_kinds) == {"deployment", "deployment_job"}
+    assert set(uuid_kinds) == {"deployment", "deployment_job", "space"}
     for kind in uuid_kinds:
         for _ in range(3):
             id_ = wml.create(kind)["metadata"]["id"]
@@ -1422,3 +1426,117 @@ def test_uploads_are_bytes_whatever_the_content_type(wml, kind, upload, media_ty
     else:
         got = wml.get(url, params=q())
     assert got.status_code == 200 and got.content == data
+
+
+# =========================================================================== spaces (/v2/spaces)
+
+
+def new_space(wml, name: str = "space", **fields) -> dict:
+    r = wml.post("/v2/spaces", json={"name": name, **fields})
+    assert r.status_code == 202, r.text  # the official client requires 202
+    return r.json()
+
+
+def test_a_created_space_is_prepared_then_active_and_its_creator_is_admin(wml):
+    created = new_space(wml, "mine", description="d", tags=["a"])
+    space = created["metadata"]["id"]
+    assert uuid.UUID(space).version == 4 and space == space.lower()
+    assert created["entity"]["status"]["state"] == "preparing"
+    assert created["entity"]["members"] == [{"id": "admin", "type": "user", "role": "admin", "state": "active"}]
+    assert created["metadata"]["url"] == f"/v2/spaces/{space}"
+    states = [wml.get(f"/v2/spaces/{space}").json()["entity"]["status"]["state"] for _ in range(3)]
+    assert states[-1] == "active" and states[0] in ("preparing", "active")
+    got = wml.get(f"/v2/spaces/{space}").json()
+    assert got["entity"]["name"] == "mine" and got["entity"]["description"] == "d" and got["entity"]["tags"] == ["a"]
+    envelope(wml.post("/v2/spaces", json={"description": "no name"}), 400)
+
+
+def test_spaces_list_pages_and_filters_by_name_and_member(wml):
+    made = [new_space(wml, f"s{i}")["metadata"]["id"] for i in range(3)]
+    every = {S, OTHER, *made}
+    pages = walk(wml, "/v2/spaces", {"version": V, "limit": 2})
+    seen = [r["metadata"]["id"] for p in pages for r in p["resources"]]
+    assert sorted(seen) == sorted(every) and len(seen) == len(set(seen))
+    assert [len(p["resources"]) for p in pages] == [2, 2, 1]
+    named = wml.get("/v2/spaces", params={"name": "s1"}).json()["resources"]
+    assert [r["metadata"]["id"] for r in named] == [made[1]]
+    assert wml.get("/v2/spaces", params={"name": "nope"}).json()["resources"] == []
+    wml.post(f"/v2/spaces/{made[2]}/members", json={"members": [{"id": "bob", "role": "viewer"}]})
+    bobs = wml.get("/v2/spaces", params={"member": "bob"}).json()["resources"]
+    assert [r["metadata"]["id"] for r in bobs] == [made[2]]
+    envelope(wml.get("/v2/spaces", params={"limit": 0}), 400)
+
+
+def test_a_space_is_updated_by_json_patch_on_its_documented_paths(wml):
+    space = new_space(wml, "before", tags=["x"])["metadata"]["id"]
+    r = wml.patch(f"/v2/spaces/{space}", [{"op": "replace", "path": "/name", "value": "after"},
+                                         {"op": "add", "path": "/description", "value": "new"},
+                                         {"op": "replace", "path": "/tags", "value": ["y", "z"]}])
+    assert r.status_code == 200, r.text
+    entity = wml.get(f"/v2/spaces/{space}").json()["entity"]
+    assert (entity["name"], entity["description"], entity["tags"]) == ("after", "new", ["y", "z"])
+    envelope(wml.patch(f"/v2/spaces/{space}", [{"op": "replace", "path": "/members", "value": []}]), 400)
+    envelope(wml.patch(f"/v2/spaces/{UNKNOWN}", [{"op": "replace", "path": "/name", "value": "n"}]), 404)
+    assert wml.get(f"/v2/spaces/{space}").json()["entity"]["members"][0]["id"] == "admin"
+
+
+def test_deleting_a_space_deletes_everything_in_it(wml):
+    space = new_space(wml)["metadata"]["id"]
+    model = wml.create("model", space=space)["metadata"]["id"]
+    assert wml.put(f"/ml/v4/models/{model}/content", params=q(space, content_format="native"),
+                   content=b"bytes").status_code == 201
+    deployment = wml.create("deployment", space=space, asset={"id": model})["metadata"]["id"]
+    kept = wml.create("model")["metadata"]["id"]  # another space's model stays
+    assert wml.delete(f"/v2/spaces/{space}").status_code == 202
+    envelope(wml.get(f"/v2/spaces/{space}"), 404)
+    envelope(wml.get(f"/ml/v4/models/{model}", params=q(space)), 404)
+    envelope(wml.get(f"/v2/assets/{model}", params={"version": V}), 404)
+    envelope(wml.get(f"/v2/assets/{deployment}", params={"version": V}), 404)
+    store = wml.app.engine.store
+    assert store.get("wml", "deployment", deployment) is None and store.blobs("wml", "model", model) == []
+    assert wml.read("model", kept)["metadata"]["id"] == kept
+    envelope(wml.delete(f"/v2/spaces/{space}"), 404)
+
+
+def test_ml_v4_calls_on_an_unknown_space_are_404(wml):
+    envelope(wml.get("/ml/v4/models", params=q(UNKNOWN)), 404)
+    envelope(wml.post("/ml/v4/models", params={"version": V},
+                      json={"name": "m", "type": "scikit-learn_1.3", "software_spec": SW, "space_id": UNKNOWN}), 404)
+    envelope(wml.get("/ml/v4/deployments", params=q(UNKNOWN)), 404)
+    envelope(wml.get("/ml/v4/models", params={"version": V, "project_id": UNKNOWN}), 404)
+    assert wml.get("/v2/spaces", params={"limit": 200}).json()["resources"].__len__() == 2
+
+
+def test_auto_spaces_make_an_unknown_space_on_first_use(make_client):
+    app = create_app(apis=["wml"], engine=Engine(Store(), settings=Settings(auto_spaces=True), clock=Clock(START_MS)))
+    wml = Wml(make_client(app, token=app.token, base_url=BASE_URL), app)
+    fresh = str(uuid.uuid4())
+    model = wml.create("model", space=fresh)
+    assert model["metadata"]["space_id"] == fresh
+    space = wml.get(f"/v2/spaces/{fresh}").json()
+    assert space["entity"]["status"]["state"] == "active"
+    assert wml.get("/ml/v4/models", params=q(fresh)).json()["resources"][0]["metadata"]["id"] == model["metadata"]["id"]
+    # Projects are not made up: an unknown one is still a 404.
+    envelope(wml.get("/ml/v4/models", params={"version": V, "project_id": UNKNOWN}), 404)
+
+
+def test_space_members_are_added_read_updated_and_removed(wml):
+    space = new_space(wml)["metadata"]["id"]
+    url = f"/v2/spaces/{space}/members"
+    r = wml.post(url, json={"members": [{"id": "bob", "role": "editor"}, {"id": "ops", "type": "group",
+                                                                          "role": "viewer"}]})
+    assert r.status_code == 200, r.text
+    assert r.json()["members"][0] == {"id": "bob", "type": "user", "role": "editor", "state": "active"}
+    envelope(wml.post(url, json={"members": [{"id": "bob", "role": "viewer"}]}), 409)
+    listed = wml.get(url).json()
+    assert listed["total_count"] == 3 and {m["id"] for m in listed["resources"]} == {"admin", "bob", "ops"}
+    assert [m["id"] for m in wml.get(url, params={"role": "viewer"}).json()["resources"]] == ["ops"]
+    assert wml.get(f"{url}/bob").json()["role"] == "editor"
+    r = wml.patch(f"{url}/bob", [{"op": "replace", "path": "/role", "value": "admin"}])
+    assert r.status_code == 200 and r.json()["role"] == "admin"
+    envelope(wml.patch(f"{url}/bob", [{"op": "replace", "path": "/id", "value": "eve"}]), 400)
+    envelope(wml.patch(f"{url}/bob", [{"op": "replace", "path": "/role", "value": "owner"}]), 400)
+    assert wml.delete(f"{url}/bob").status_code == 204
+    envelope(wml.get(f"{url}/bob"), 404)
+    envelope(wml.delete(f"{url}/bob"), 404)
+    envelope(wml.get(f"/v2/spaces/{UNKNOWN}/members"), 404)
