@@ -201,6 +201,9 @@ class Wml:
             return {"name": "model", "type": "scikit-learn_1.3", "software_spec": SW}
         if kind == "function":
             return {"name": "function", "software_spec": SW}
+        if kind == "ai_service":
+            return {"name": "ai service", "software_spec": {"name": "runtime-24.1-py3.11-ai-service"},
+                    "documentation": {"request": {"type": "object"}}}
         if kind == "experiment":
             return {"name": "experiment"}
         if kind == "space":
@@ -1540,3 +1543,43 @@ def test_space_members_are_added_read_updated_and_removed(wml):
     envelope(wml.get(f"{url}/bob"), 404)
     envelope(wml.delete(f"{url}/bob"), 404)
     envelope(wml.get(f"/v2/spaces/{UNKNOWN}/members"), 404)
+
+
+# =========================================================================== catalogue, AI services
+
+
+@pytest.mark.parametrize("name", ["pmml-3.0_4.3", "do_22.1", "do_20.1", "spark-mllib_3.4", "spark-mllib_3.5",
+                                  "tensorflow_rt24.1-py3.11", "pytorch-onnx_rt24.1-py3.11", "autoai-kb_rt24.1-py3.11",
+                                  "autoai-ts_rt24.1-py3.11", "runtime-24.1-py3.11", "runtime-25.1-py3.12",
+                                  "runtime-24.1-r4.3"])
+def test_the_catalogue_has_the_runtimes_clients_look_up(wml, name):
+    found = wml.get("/v2/software_specifications", params={"version": V, "space_id": S, "name": name}).json()
+    assert found["total_results"] == 1, name
+    spec = found["resources"][0]
+    assert spec["metadata"]["name"] == name and spec["entity"]["software_specification"]["type"] == "base"
+    states = set(spec["metadata"]["life_cycle"]) & {"supported", "deprecated", "constricted", "retired"}
+    assert len(states) == 1
+    replacement = spec["metadata"]["life_cycle"].get("replacement_name")
+    if states != {"supported"}:  # a deprecated runtime names its successor, which is in the catalogue
+        again = wml.get("/v2/software_specifications", params={"version": V, "name": replacement}).json()
+        assert again["total_results"] == 1
+    got = wml.get(f"/v2/software_specifications/{spec['metadata']['asset_id']}", params={"version": V}).json()
+    assert got == spec
+
+
+def test_software_specification_ids_are_distinct_and_gpu_hardware_is_listed(wml):
+    specs = wml.get("/v2/software_specifications", params={"version": V}).json()["resources"]
+    assert len({s["metadata"]["asset_id"] for s in specs}) == len(specs) >= 25
+    hardware = {h["metadata"]["name"]: h for h in
+                wml.get("/v2/hardware_specifications", params={"version": V}).json()["resources"]}
+    assert {"XXS", "XS", "S", "M", "L", "XL", "K80", "V100"} <= set(hardware)
+    assert hardware["V100"]["entity"]["hardware_specification"]["nodes"]["gpu"]["num_gpu"] == 1
+
+
+def test_ai_services_are_listed_created_and_probed(wml):
+    assert wml.get("/ml/v4/ai_services", params=q(limit=200)).json()["resources"] == []
+    envelope(wml.get(f"/ml/v4/ai_services/{UNKNOWN}", params=q()), 404)  # the download probe needs a 404
+    created = wml.create("ai_service")
+    listed = wml.get("/ml/v4/ai_services", params=q(limit=200)).json()["resources"]
+    assert [r["metadata"]["id"] for r in listed] == [created["metadata"]["id"]]
+    assert created["entity"]["documentation"] == {"request": {"type": "object"}}
