@@ -49,7 +49,8 @@ def lookup(engine: Engine, request: Request, kind: str, fqn: str, *, deleted: bo
 def entity_reference(kind: str, record: Record) -> dict[str, Any]:
     doc = record.doc
     ref = {"id": record.id, "type": kind, "name": doc.get("name"),
-           "fullyQualifiedName": doc.get("fullyQualifiedName"), "deleted": record.deleted}
+           "fullyQualifiedName": doc.get("fullyQualifiedName"), "displayName": doc.get("displayName"),
+           "deleted": record.deleted}
     return {k: v for k, v in ref.items() if v is not None}
 
 
@@ -112,12 +113,39 @@ def body_of(request: Request) -> Any:
 
 
 def _resolve(engine: Engine, request: Request, ref: Reference, value: Any) -> Any:
+    """The entity reference ``value`` names: an FQN string, an id string (``lookup: /id``) or an
+    ``EntityReference`` (its ``type`` picks among the declared kinds, its ``id`` or name the entity)."""
     if ref.many:
+        if not isinstance(value, list):
+            raise BadRequest(f"{ref.field[1:]} must be a list")
         return [_resolve(engine, request, Reference(ref.field, ref.kind, ref.lookup), v) for v in value]
-    record = lookup(engine, request, ref.kind, value)
-    if record is None:
-        raise not_found(ref.kind, value)
-    return entity_reference(ref.kind, record)
+    kinds = list(ref.kind) if isinstance(ref.kind, list | tuple) else [ref.kind]
+    if isinstance(value, dict):
+        wanted = value.get("type")
+        if wanted is not None and wanted not in kinds:
+            raise BadRequest(f"{ref.field[1:]} must reference a {' or '.join(kinds)}, not a {wanted}")
+        kinds = [wanted] if wanted else kinds
+        key = value.get("id") or value.get("fullyQualifiedName") or value.get("name")
+        by_id = "id" in value
+    else:
+        key, by_id = value, ref.lookup == "/id"
+    for kind in kinds:
+        if by_id:
+            record = engine.store.get(request.api.name, kind, str(key))
+            record = record if record is not None and not record.deleted else None
+        else:
+            record = lookup(engine, request, kind, str(key))
+        if record is not None:
+            return entity_reference(kind, record)
+    raise not_found(kinds[0], key)
+
+
+def resolve_references(engine: Engine, request: Request, kind: Kind, doc: dict, source: dict) -> None:
+    """Replace each declared reference given in ``source`` by the entity reference it names."""
+    for ref in kind.references:
+        value = pointer_get(source, ref.field)
+        if value is not None:
+            pointer_set(doc, ref.field, _resolve(engine, request, ref, value))
 
 
 def build(engine: Engine, request: Request, body: dict, existing: Record | None) -> dict:
@@ -139,10 +167,7 @@ def build(engine: Engine, request: Request, body: dict, existing: Record | None)
         pointer_set(doc, kind.parent.field, entity_reference(kind.parent.kind, parent_record))
         for target, source in kind.parent.copy.items():
             pointer_set(doc, target, pointer_get(parent_record.doc, source))
-    for ref in kind.references:
-        value = pointer_get(body, ref.field)
-        if value is not None:
-            pointer_set(doc, ref.field, _resolve(engine, request, ref, value))
+    resolve_references(engine, request, kind, doc, body)
     if existing is not None:
         doc = patching.restore(existing.doc, doc, kind.immutable)
     else:
@@ -370,6 +395,12 @@ def patch(engine: Engine, request: Request) -> Reply:
         if not isinstance(patched, dict):
             raise BadRequest("patch must leave an entity (a JSON object)")
         patched = patching.restore(record.doc, patched, kind.immutable + kind.server_managed)
+        changed: dict[str, Any] = {}  # references a patch sets must name existing entities too
+        for ref in kind.references:
+            value = pointer_get(patched, ref.field)
+            if value is not None and value != pointer_get(record.doc, ref.field):
+                pointer_set(changed, ref.field, value)
+        resolve_references(engine, request, kind, patched, changed)
         record, _ = commit(engine, request, record, patched, deleted=False)
     return Reply(200, render(request, kind, record.doc))
 

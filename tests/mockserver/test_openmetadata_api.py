@@ -381,8 +381,17 @@ def test_features_get_fully_qualified_names_on_create_and_patch(om, svc):
 RELATION_FIELDS = {"owners", "followers", "tags", "domains", "votes", "sourceHash"}
 
 
+def user(om, name: str = "alice") -> dict:
+    r = om.put("/users", json={"name": name, "email": f"{name}@example.com"})
+    assert r.status_code in (200, 201), r.text
+    return r.json()
+
+
 def test_relation_fields_are_sent_only_when_asked_for(om, svc):
-    created = model(om, owners=[OWNER], tags=[TAG], sourceHash="abc123", description="d")
+    alice = user(om)
+    OWNER = {"id": alice["id"], "type": "user", "name": "alice", "fullyQualifiedName": "alice", "deleted": False}
+    created = model(om, owners=[{"id": alice["id"], "type": "user"}], tags=[TAG], sourceHash="abc123",
+                    description="d")
     plain = get(om, created["id"])
     assert RELATION_FIELDS.isdisjoint(plain)
     assert plain["description"] == "d"  # ordinary fields stay
@@ -1002,3 +1011,50 @@ def test_service_relation_fields_are_sent_only_when_asked_for(om):
     asked = om.get(f"/services/mlmodelServices/{created['id']}", params={"fields": "tags,owners"}).json()
     assert asked["tags"] == [TAG] and asked["owners"] == []
     envelope(om.get("/services/mlmodelServices", params={"fields": "nope"}), 400)
+
+
+# --------------------------------------------------------------------------- users and teams, owners
+
+
+def test_users_and_teams_are_created_found_and_listed(om):
+    alice = user(om)
+    assert alice["fullyQualifiedName"] == "alice" and alice["email"] == "alice@example.com"
+    assert "teams" not in alice  # nothing set
+    r = om.put("/teams", json={"name": "data-science", "teamType": "Group", "users": [alice["id"]]})
+    assert r.status_code == 201, r.text
+    team = r.json()
+    assert [u["id"] for u in team["users"]] == [alice["id"]] and team["users"][0]["type"] == "user"
+    assert om.get("/users/name/alice").json()["id"] == alice["id"]
+    assert om.get(f"/teams/{team['id']}", params={"fields": "users"}).json()["users"][0]["name"] == "alice"
+    assert [u["name"] for u in om.get("/users").json()["data"]] == ["alice"]
+    envelope(om.post("/users", json={"name": "alice", "email": "a@example.com"}), 409)
+    envelope(om.post("/users", json={"name": "bob"}), 400)  # email is required
+    envelope(om.put("/teams", json={"name": "t", "teamType": "Group", "users": [UNKNOWN_ID]}), 404)
+
+
+def test_owners_must_name_an_existing_user_or_team(om, svc):
+    alice = user(om)
+    team = om.put("/teams", json={"name": "ops", "teamType": "Group"}).json()
+    message = envelope(om.post("/mlmodels", json={"name": "m", "service": "svc",
+                                                  "owners": [{"id": UNKNOWN_ID, "type": "user"}]}), 404)
+    assert message == f"user instance for {UNKNOWN_ID} not found"
+    envelope(om.post("/mlmodels", json={"name": "m", "service": "svc",
+                                        "owners": [{"id": alice["id"], "type": "mlmodel"}]}), 400)
+    envelope(om.put("/mlmodels", json={"name": "m", "service": "svc",
+                                       "owners": [{"id": team["id"], "type": "user"}]}), 404)  # not a user
+    assert total(om) == 0
+    created = model(om, owners=[{"id": alice["id"], "type": "user"}, {"id": team["id"], "type": "team"}])
+    assert [(o["type"], o["name"]) for o in created["owners"]] == [("user", "alice"), ("team", "ops")]
+    assert "owners" not in get(om, created["id"])
+    assert get(om, created["id"], fields="owners")["owners"] == created["owners"]
+    # A patch to an unknown owner is refused and changes nothing; to a known one, resolved.
+    envelope(om.patch(f"/mlmodels/{created['id']}",
+                      json=[{"op": "replace", "path": "/owners", "value": [{"id": UNKNOWN_ID, "type": "team"}]}]), 404)
+    assert get(om, created["id"], fields="owners")["owners"] == created["owners"]
+    r = om.patch(f"/mlmodels/{created['id']}", json=[{"op": "replace", "path": "/owners",
+                                                      "value": [{"id": team["id"], "type": "team"}]}])
+    assert r.status_code == 200 and r.json()["owners"][0]["name"] == "ops"
+    # A deleted user owns nothing new.
+    om.delete(f"/users/{alice['id']}")
+    envelope(om.put("/mlmodels", json={"name": "n", "service": "svc",
+                                       "owners": [{"id": alice["id"], "type": "user"}]}), 404)
