@@ -177,6 +177,9 @@ class Engine:
         self.ids = ids or Ids()
         self.lifecycles = Lifecycles(Progression.parse(self.settings.progression))
         self.apis: dict[str, ApiDeclaration] = {}
+        # How many resources each dialect's seeder put in per (api, kind): the catalogues, which a
+        # count of what clients created leaves out (seeded spaces are creatable kinds too).
+        self.seeded: dict[tuple[str, str], int] = {}
 
     def principal(self, token: str) -> str | None:
         """Who a bearer token belongs to, or None when the mock did not issue it."""

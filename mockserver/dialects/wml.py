@@ -850,6 +850,7 @@ def seed(engine: Engine, api: ApiDeclaration) -> None:
             kind = api.kinds[kind_name]
             for doc in docs:
                 save(engine, api, kind, copy.deepcopy(doc), UNSCOPED)
+            engine.seeded[(api.name, kind_name)] = len(docs)
 
 
 @token_verifier(DIALECT)
