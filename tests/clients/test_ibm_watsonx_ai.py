@@ -610,8 +610,9 @@ def test_spaces_are_created_listed_updated_shared_and_deleted_with_their_assets(
     _assert_no_retried_statuses(ibm)
 
 
-def test_a_scikit_learn_pipeline_is_stored_from_the_object_and_from_a_directory(ibm, tmp_path):
+def test_a_scikit_learn_pipeline_is_stored_from_the_object_and_from_a_directory(ibm, tmp_path, monkeypatch):
     client = ibm.client
+    monkeypatch.chdir(tmp_path)  # the repository library writes its tarball into the working directory
     pipeline = _pipeline()
     sw_spec_id = client.software_specifications.get_id_by_name(SW_SPEC_NAME)
     meta = client.repository.ModelMetaNames
