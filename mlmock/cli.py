@@ -62,7 +62,8 @@ def _serve(args: argparse.Namespace) -> int:
         serve(host=args.host, port=args.port, token=args.token, state_file=args.state_file,
               log_level=args.log_level, log_format=args.log_format, seed_file=args.seed_file, seed=args.seed,
               progressions=args.progression, tls=args.tls, tls_dir=args.tls_dir,
-              journal_size=args.journal_size, journal_body_limit=args.journal_body_limit)
+              journal_size=args.journal_size, journal_body_limit=args.journal_body_limit,
+              auto_spaces=args.auto_spaces)
     except ConfigError as error:
         if args.log_format == "json":
             now = time.time()
@@ -117,6 +118,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--progression", action="append", default=[], metavar="[API.KIND=]PACE",
                        help="how statuses progress: immediate, manual, reads:N or time:SECONDS; for every kind, "
                             "or for one (wml.deployment=manual); repeatable (default: time:1, one step a second)")
+    serve.add_argument("--auto-spaces", action="store_true",
+                       help="WML: an unknown space id springs into existence on first use (default: 404)")
     serve.add_argument("--tls", action="store_true",
                        help="serve HTTPS with a self-signed certificate (created once, then reused; "
                             "default: plain HTTP)")

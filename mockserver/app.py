@@ -31,7 +31,7 @@ from mlmock.spec.declarations import ApiDeclaration, Operation
 from . import dialects  # noqa: F401  (registers every dialect's actions)
 from .engine import Engine, Reply, Request, Settings, has_dialect
 from .errors import BadRequest, MockError, from_status, render
-from .guard import DEFAULT_MAX_BODY, DEFAULT_MAX_JSON_BODY, RAW_BODY, Guard
+from .guard import DEFAULT_MAX_BODY, DEFAULT_MAX_JSON_BODY, RAW_BODY, UPLOAD_TYPE, Guard
 from .store import Store
 
 if TYPE_CHECKING:
@@ -48,6 +48,8 @@ logging.getLogger("connexion.operations.openapi3").setLevel(logging.ERROR)
 # Mounted in this order: starlette stops at the first mount whose prefix matches, so an API
 # served at the root ("/") must come last.
 DEFAULT_APIS = ("openmetadata", "wml")
+# The actions whose request body is an upload, taken as bytes whatever its Content-Type.
+BYTES_ACTIONS = frozenset({"content-put"})
 
 
 @dataclass
@@ -164,12 +166,14 @@ def to_response(reply: Reply) -> ConnexionResponse:
 def _handler(engine: Engine, api: ApiDeclaration, op: Operation) -> Callable:
     async def handler(*_args, **kwargs):
         incoming = connexion.request
-        raw = (incoming.scope.get("state") or {}).get(RAW_BODY, b"")
+        state = incoming.scope.get("state") or {}
+        raw = state.get(RAW_BODY, b"")
         # connexion passes the security context's entries as keyword arguments ("user" is the sub
         # the bearer verification returned) to a handler that takes **kwargs.
         request = Request(api=api, op=op, params=_params(api, op, incoming), body=kwargs.get("body"),
                           origin=origin_of(incoming), principal=kwargs.get("user") or engine.settings.principal,
-                          headers=incoming.headers, raw=raw)
+                          headers=incoming.headers, raw=raw,
+                          content_type=state.get(UPLOAD_TYPE, incoming.headers.get("content-type")))
         return to_response(engine.handle(request))
 
     handler.__name__ = op.operation_id
@@ -215,8 +219,17 @@ def create_app(
     mounts = sorted(((d.base_path, d.dialect) for d in declarations.values()),
                     key=lambda item: len(item[0]), reverse=True)
 
-    templates = [(re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(d.base_path + op.path)) + "$"),
-                  op.method) for d in declarations.values() for op in d.operations.values()]
+    def template(base: str, op: Operation) -> re.Pattern:
+        return re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(base + op.path)) + "$")
+
+    templates = [(template(d.base_path, op), op.method)
+                 for d in declarations.values() for op in d.operations.values()]
+    # Every upload (content, attachment, code, archive) is bytes whatever its Content-Type.
+    uploads = [(template(d.base_path, op), op.method) for d in declarations.values()
+               for op in d.operations.values() if op.action in BYTES_ACTIONS]
+
+    def takes_bytes(method: str, path: str) -> bool:
+        return any(m == method.upper() and pattern.match(path) for pattern, m in uploads)
 
     def allowed(path: str) -> list[str]:
         return sorted({method for pattern, method in templates if pattern.match(path)})
@@ -253,7 +266,7 @@ def create_app(
     app.add_error_handler(HTTPException, on_http_error)
     app.add_error_handler(Exception, on_unexpected)
     guarded = Guard(app, dialect_for=dialect_for, max_body=max_body, max_json_body=max_json_body,
-                    max_depth=engine.settings.max_depth)
+                    max_depth=engine.settings.max_depth, takes_bytes=takes_bytes)
     from .devtools import wrap  # the journal, fault and control-plane layers around the guard
 
     tools = wrap(guarded, engine=engine, apis=declarations, dialect_for=dialect_for)

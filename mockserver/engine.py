@@ -41,6 +41,7 @@ class Request:
     principal: str = "admin"
     headers: Mapping[str, str] = field(default_factory=dict)
     raw: bytes = b""
+    content_type: str | None = None  # as the client declared it (uploads reach connexion as bytes)
 
     def param(self, name: str, default: Any = None) -> Any:
         value = self.params.get(name)
@@ -129,6 +130,8 @@ class Settings:
     progression: str = "time:1"
     # Signs the bearer JWTs the WML authorize endpoint issues; random per process by default.
     jwt_secret: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # WML: an unknown space named by an /ml/v4 call springs into existence instead of a 404.
+    auto_spaces: bool = False
 
 
 # Per-dialect hooks the control plane uses without knowing a dialect: force a resource into a
@@ -174,6 +177,9 @@ class Engine:
         self.ids = ids or Ids()
         self.lifecycles = Lifecycles(Progression.parse(self.settings.progression))
         self.apis: dict[str, ApiDeclaration] = {}
+        # How many resources each dialect's seeder put in per (api, kind): the catalogues, which a
+        # count of what clients created leaves out (seeded spaces are creatable kinds too).
+        self.seeded: dict[tuple[str, str], int] = {}
 
     def principal(self, token: str) -> str | None:
         """Who a bearer token belongs to, or None when the mock did not issue it."""

@@ -48,6 +48,7 @@ class Options:
     tls_dir: str | None = None
     journal_size: int = DEFAULT_SIZE
     journal_body_limit: int = DEFAULT_BODY_LIMIT
+    auto_spaces: bool = False
 
 
 def banner_fields(app, scheme: str, host: str, port: int) -> dict:
@@ -102,7 +103,8 @@ def build(options: Options, log: logging.Logger | None = None) -> MockApp:
         store = Store(options.state_file) if options.state_file else Store()
     except Exception as error:  # sqlite3.Error, OSError: the file is not a usable database
         raise ConfigError(f"--state-file {options.state_file}: {error}") from None
-    settings = Settings(token=options.token, progression=default or Settings.progression)
+    settings = Settings(token=options.token, progression=default or Settings.progression,
+                        auto_spaces=options.auto_spaces)
     clock, ids = None, None
     if options.seed is not None:
         # A persistent store already holds ids of earlier runs: continue from where it stands.
@@ -133,7 +135,7 @@ def _user_resources(app: MockApp) -> int:
     for row in app.control.summary():
         kind = app.apis[row["api"]].kinds.get(row["kind"])
         if kind is not None and not kind.raw.get("readonly"):
-            total += row["count"]
+            total += max(0, row["count"] - app.engine.seeded.get((row["api"], row["kind"]), 0))
     return total
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from typing import Any
 
 from mlmock.spec.declarations import Kind, Reference, pointer_get, pointer_set
@@ -48,22 +49,37 @@ def lookup(engine: Engine, request: Request, kind: str, fqn: str, *, deleted: bo
 def entity_reference(kind: str, record: Record) -> dict[str, Any]:
     doc = record.doc
     ref = {"id": record.id, "type": kind, "name": doc.get("name"),
-           "fullyQualifiedName": doc.get("fullyQualifiedName"), "deleted": record.deleted}
+           "fullyQualifiedName": doc.get("fullyQualifiedName"), "displayName": doc.get("displayName"),
+           "deleted": record.deleted}
     return {k: v for k, v in ref.items() if v is not None}
 
 
 # ----------------------------------------------------------------------------- rendering
 
 
+def unset(request: Request, kind: Kind, name: str, value: Any) -> bool:
+    """Whether a relation field holds nothing anyone set: absent, empty, or its schema default."""
+    if value is None or value == [] or value == {}:
+        return True
+    prop = request.api.resolve(request.api.schema(kind.schema).get("properties", {}).get(name, {}))
+    return "default" in prop and value == prop["default"]
+
+
 def render(request: Request, kind: Kind, doc: dict[str, Any], *, fields: set[str] | None = None) -> dict:
-    """The entity as sent: with its absolute ``href``; relation fields only when asked for."""
+    """The entity as sent, with its absolute ``href``.
+
+    Read (``fields`` given, possibly empty): the relation fields asked for, and no other. Write
+    answers and versions (``fields`` None): the relation fields that hold what someone set; the
+    real server answers a create, upsert or patch with the entity as built from the request.
+    """
     out = copy.deepcopy(doc)
     get = request.api.operation(kind.name, "get")
     if get is not None:
         out["href"] = request.origin + request.api.base_path + get.path.replace("{id}", doc["id"])
-    if fields is not None and kind.relation_fields is not None:
+    if kind.relation_fields is not None:
         for name in kind.relation_fields.names:
-            if name not in fields:
+            if fields is None and unset(request, kind, name, out.get(name)) or \
+                    fields is not None and name not in fields:
                 out.pop(name, None)
     return out
 
@@ -97,12 +113,39 @@ def body_of(request: Request) -> Any:
 
 
 def _resolve(engine: Engine, request: Request, ref: Reference, value: Any) -> Any:
+    """The entity reference ``value`` names: an FQN string, an id string (``lookup: /id``) or an
+    ``EntityReference`` (its ``type`` picks among the declared kinds, its ``id`` or name the entity)."""
     if ref.many:
+        if not isinstance(value, list):
+            raise BadRequest(f"{ref.field[1:]} must be a list")
         return [_resolve(engine, request, Reference(ref.field, ref.kind, ref.lookup), v) for v in value]
-    record = lookup(engine, request, ref.kind, value)
-    if record is None:
-        raise not_found(ref.kind, value)
-    return entity_reference(ref.kind, record)
+    kinds = list(ref.kind) if isinstance(ref.kind, list | tuple) else [ref.kind]
+    if isinstance(value, dict):
+        wanted = value.get("type")
+        if wanted is not None and wanted not in kinds:
+            raise BadRequest(f"{ref.field[1:]} must reference a {' or '.join(kinds)}, not a {wanted}")
+        kinds = [wanted] if wanted else kinds
+        key = value.get("id") or value.get("fullyQualifiedName") or value.get("name")
+        by_id = "id" in value
+    else:
+        key, by_id = value, ref.lookup == "/id"
+    for kind in kinds:
+        if by_id:
+            record = engine.store.get(request.api.name, kind, str(key))
+            record = record if record is not None and not record.deleted else None
+        else:
+            record = lookup(engine, request, kind, str(key))
+        if record is not None:
+            return entity_reference(kind, record)
+    raise not_found(kinds[0], key)
+
+
+def resolve_references(engine: Engine, request: Request, kind: Kind, doc: dict, source: dict) -> None:
+    """Replace each declared reference given in ``source`` by the entity reference it names."""
+    for ref in kind.references:
+        value = pointer_get(source, ref.field)
+        if value is not None:
+            pointer_set(doc, ref.field, _resolve(engine, request, ref, value))
 
 
 def build(engine: Engine, request: Request, body: dict, existing: Record | None) -> dict:
@@ -111,7 +154,8 @@ def build(engine: Engine, request: Request, body: dict, existing: Record | None)
     create_schema = request.op.request_body["content"]["application/json"]["schema"]
     if create_schema.get("type") == "array":
         create_schema = create_schema["items"]
-    body = schemadefaults.fill(request.api, create_schema, copy.deepcopy(body))
+    body = fill_variants(request, kind, copy.deepcopy(body))  # before the generic defaults guess a branch
+    body = schemadefaults.fill(request.api, create_schema, body)
     doc = copy.deepcopy(existing.doc) if existing else {}
     doc.update(body)
     parent_record = None
@@ -123,10 +167,7 @@ def build(engine: Engine, request: Request, body: dict, existing: Record | None)
         pointer_set(doc, kind.parent.field, entity_reference(kind.parent.kind, parent_record))
         for target, source in kind.parent.copy.items():
             pointer_set(doc, target, pointer_get(parent_record.doc, source))
-    for ref in kind.references:
-        value = pointer_get(body, ref.field)
-        if value is not None:
-            pointer_set(doc, ref.field, _resolve(engine, request, ref, value))
+    resolve_references(engine, request, kind, doc, body)
     if existing is not None:
         doc = patching.restore(existing.doc, doc, kind.immutable)
     else:
@@ -170,6 +211,22 @@ def _change_description(kind: Kind, old: dict, new: dict) -> dict:
     return change
 
 
+def fill_variants(request: Request, kind: Kind, doc: dict) -> dict:
+    """A sub-document whose schema another field selects (a service's connection ``config`` by
+    its ``serviceType``): that schema's defaults filled in (the SDK drops the ``type`` default),
+    then checked against it, as the real server reads the config as the class of the type."""
+    for variant in kind.raw.get("variants", ()):
+        selector, at = pointer_get(doc, variant["selector"]), variant["at"]
+        target = pointer_get(doc, at)
+        schema_name = variant["schemas"].get(selector)
+        if target is None or schema_name is None:
+            continue
+        filled = schemadefaults.fill(request.api, request.api.schema(schema_name), copy.deepcopy(target))
+        validate(request.api, schema_name, filled, what=f"{at[1:]} of a {selector} {kind.name}")
+        pointer_set(doc, at, filled)
+    return doc
+
+
 def next_version(kind: Kind, old: dict, new: dict) -> float:
     versioning = kind.versioning
     major = any(pointer_get(old, f) != pointer_get(new, f) for f in versioning.major_fields)
@@ -195,6 +252,7 @@ def commit(engine: Engine, request: Request, existing: Record | None, doc: dict,
         doc.pop("changeDescription", None)
     doc["updatedAt"] = now
     doc["updatedBy"] = request.principal
+    doc = fill_variants(request, kind, doc)
     doc = schemadefaults.fill(api, api.schema(kind.schema), doc)
     validate(api, kind.schema, render(request, kind, doc))
     parent_id = pointer_get(doc, kind.parent.field + "/id") if kind.parent else None
@@ -207,6 +265,8 @@ def commit(engine: Engine, request: Request, existing: Record | None, doc: dict,
     attrs = engine.attrs(api, kind, doc, {k: [v] for k, v in keys.items()})
     if kind.fqn:
         attrs["fqn"] = [fqn]
+    if parent_id:
+        attrs["parent"] = [parent_id]  # found again by a recursive delete of the parent
     order_by = kind.pagination.order_by if kind.pagination else None
     sort_key = str(pointer_get(doc, order_by) or "") if order_by else ""
     record = engine.store.put(api.name, kind.name, doc["id"], doc, sort_key=sort_key,
@@ -330,27 +390,58 @@ def patch(engine: Engine, request: Request) -> Reply:
     patching.check_policy(kind, operations)
     with engine.store.transaction():
         record = fetch(engine, request, request.params["id"])
-        patched = patching.apply(render(request, kind, record.doc), operations)
+        every = set(kind.relation_fields.names) if kind.relation_fields else None
+        patched = patching.apply(render(request, kind, record.doc, fields=every), operations)
         if not isinstance(patched, dict):
             raise BadRequest("patch must leave an entity (a JSON object)")
         patched = patching.restore(record.doc, patched, kind.immutable + kind.server_managed)
+        changed: dict[str, Any] = {}  # references a patch sets must name existing entities too
+        for ref in kind.references:
+            value = pointer_get(patched, ref.field)
+            if value is not None and value != pointer_get(record.doc, ref.field):
+                pointer_set(changed, ref.field, value)
+        resolve_references(engine, request, kind, patched, changed)
         record, _ = commit(engine, request, record, patched, deleted=False)
     return Reply(200, render(request, kind, record.doc))
+
+
+def children(engine: Engine, request: Request, kind: Kind, record: Record) -> list[tuple[Kind, Record]]:
+    """The entities whose declared parent is ``record`` (a service's models), deleted ones too."""
+    found = []
+    for child in request.api.kinds.values():
+        if child.parent is not None and child.parent.kind == kind.name:
+            found += [(child, r) for r in engine.store.find(request.api.name, child.name, "parent", record.id)]
+    return found
+
+
+def _delete(engine: Engine, request: Request, kind: Kind, record: Record, *, hard: bool, recursive: bool) -> dict:
+    contained = children(engine, request, kind, record)
+    if contained and not recursive:
+        # The real server refuses a non-recursive delete of a container that still holds any
+        # entity, soft-deleted ones included (its CONTAINS relationships remain): a 400.
+        raise BadRequest(f"Entity {kind.name} is not empty; delete its {contained[0][0].name} entities "
+                         "first or use recursive=true")
+    for child_kind, child in contained:
+        if hard or not child.deleted:
+            child_request = replace(request, op=request.api.operation(child_kind.name, "delete") or request.op)
+            _delete(engine, child_request, child_kind, child, hard=hard, recursive=True)
+    if hard or not kind.delete.soft:
+        engine.store.remove(request.api.name, kind.name, record.id)
+        return dict(record.doc, deleted=True)
+    record, _ = commit(engine, request, record, copy.deepcopy(record.doc), deleted=True)
+    return record.doc
 
 
 @action(DIALECT, "delete")
 def delete(engine: Engine, request: Request) -> Reply:
     kind = request.kind
-    hard = bool(request.param(kind.delete.hard_param or "hardDelete", False)) if kind.delete.hard_param else False
+    hard = bool(request.param(kind.delete.hard_param, False)) if kind.delete.hard_param else False
+    recursive_param = kind.raw.get("delete", {}).get("recursive-param")
+    recursive = bool(request.param(recursive_param, False)) if recursive_param else False
     with engine.store.transaction():
-        if hard or not kind.delete.soft:
-            record = fetch(engine, request, request.params["id"], deleted=None)
-            engine.store.remove(request.api.name, kind.name, record.id)
-            gone = dict(record.doc, deleted=True)
-            return Reply(200, render(request, kind, gone))
-        record = fetch(engine, request, request.params["id"], deleted=False)
-        record, _ = commit(engine, request, record, copy.deepcopy(record.doc), deleted=True)
-    return Reply(200, render(request, kind, record.doc))
+        record = fetch(engine, request, request.params["id"], deleted=None if hard or not kind.delete.soft else False)
+        doc = _delete(engine, request, kind, record, hard=hard, recursive=recursive)
+    return Reply(200, render(request, kind, doc))
 
 
 @action(DIALECT, "restore")

@@ -22,7 +22,7 @@ import jwt
 
 from mlmock.spec.declarations import ApiDeclaration, Kind, pointer_get, pointer_set
 
-from .. import cursors, lifecycle, patching
+from .. import cursors, lifecycle, patching, schemadefaults
 from ..catalogue import SERVICE_VERSION, documents
 from ..engine import Engine, Reply, Request, action, index_values, seeder, state_forcer, stringify, token_verifier
 from ..errors import BadRequest, Conflict, NotFound
@@ -48,8 +48,9 @@ def not_found(kind: str, id_: str) -> NotFound:
     return NotFound(f"{kind.replace('_', ' ')} with id '{id_}' does not exist", code="does_not_exist")
 
 
-def scope_of(request: Request, kind: Kind, *, required: bool = True) -> str:
-    """``space:<id>`` or ``project:<id>`` from the query or the body; exactly one of them."""
+def scope_of(engine: Engine, request: Request, kind: Kind, *, required: bool = True) -> str:
+    """``space:<id>`` or ``project:<id>`` from the query or the body; exactly one of them, and
+    one that exists (the document's ``scopes`` say which kind each scope parameter names)."""
     if not kind.scope:
         return UNSCOPED
     body = request.body if isinstance(request.body, dict) else {}
@@ -63,7 +64,29 @@ def scope_of(request: Request, kind: Kind, *, required: bool = True) -> str:
             raise BadRequest(f"{wanted} has to be provided.", code="missing_parameter")
         return UNSCOPED
     name, value = given[0]
+    ensure_scope(engine, request, name, str(value))
     return f"{name.removesuffix('_id')}:{value}"
+
+
+def ensure_scope(engine: Engine, request: Request, param: str, value: str) -> None:
+    """The space or project a scope parameter names must exist: a 404 otherwise, or, with
+    ``auto_spaces`` and a scope declared ``auto-create``, a new one with that id."""
+    declared = request.api.document.get("x-mlmock-api", {}).get("scopes", {}).get(param)
+    if declared is None:
+        return
+    holder = request.api.kinds[declared["kind"]]
+    if engine.store.get(request.api.name, holder.name, value) is not None:
+        return
+    if declared.get("auto-create") and engine.settings.auto_spaces:
+        with engine.store.transaction():
+            doc = build(engine, request, holder, {"name": f"{holder.name}-{value}"}, UNSCOPED)
+            pointer_set(doc, holder.id, value)
+            if holder.lifecycle is not None:
+                resting = holder.raw["lifecycle"].get("resting") or [holder.lifecycle.initial]
+                pointer_set(doc, holder.lifecycle.field, resting[0])
+            save(engine, request.api, holder, doc, UNSCOPED)
+        return
+    raise NotFound(f"{holder.name} with id '{value}' does not exist", code="does_not_exist")
 
 
 def scope_fields(scope: str) -> dict[str, str]:
@@ -92,6 +115,92 @@ def status_for(request: Request, body: Any = None) -> int:
         if isinstance(body, dict) and pointer_get(body, rule["body-has"]) is not None:
             return rule["status"]
     return options.get("status") or request.op.success_statuses[0]
+
+
+# ----------------------------------------------------------------------------- members
+
+
+def _members_of(engine: Engine, request: Request) -> tuple[Kind, Record, dict, list[dict]]:
+    kind = request.kind
+    settings = kind.raw["members"]
+    record = advance(engine, request.api, kind,
+                     fetch(engine, request, kind, path_id(request), scope_of(engine, request, kind)), read=False)
+    return kind, record, settings, list(pointer_get(record.doc, settings["field"]) or [])
+
+
+def _member_index(settings: dict, members: list[dict], member_id: str) -> int:
+    for i, member in enumerate(members):
+        if str(pointer_get(member, settings["key"])) == member_id:
+            return i
+    raise NotFound(f"member '{member_id}' does not exist", code="does_not_exist")
+
+
+def _store_members(engine: Engine, request: Request, kind: Kind, record: Record, settings: dict,
+                   members: list[dict]) -> None:
+    doc = copy.deepcopy(record.doc)
+    pointer_set(doc, settings["field"], members)
+    validate(request.api, kind.schema, render(request, kind, doc), what=kind.name)
+    save(engine, request.api, kind, doc, record.scope)
+
+
+@action(DIALECT, "members")
+def members_list(engine: Engine, request: Request) -> Reply:
+    _, _, _, members = _members_of(engine, request)
+    for param in request.op.parameters:
+        pointer = param.get("x-mlmock-member-filter")
+        if pointer and request.params.get(param["name"]) is not None:
+            members = [m for m in members if pointer_get(m, pointer) == request.params[param["name"]]]
+    limit = request.params.get("limit")
+    shown = members[:limit] if limit else members
+    return Reply(200, {"total_count": len(members), "resources": shown})
+
+
+@action(DIALECT, "members-add")
+def members_add(engine: Engine, request: Request) -> Reply:
+    body = request.body if isinstance(request.body, dict) else {}
+    schema = request.op.request_body["content"]["application/json"]["schema"]
+    added = schemadefaults.fill(request.api, schema, copy.deepcopy(body)).get("members", [])
+    with engine.store.transaction():
+        kind, record, settings, members = _members_of(engine, request)
+        known = {str(pointer_get(m, settings["key"])) for m in members}
+        for member in added:
+            key = str(pointer_get(member, settings["key"]))
+            if key in known:
+                raise Conflict(f"member '{key}' is already in this {kind.name}", code="conflict")
+            known.add(key)
+        _store_members(engine, request, kind, record, settings, members + added)
+    return Reply(status_for(request), {"members": added})
+
+
+@action(DIALECT, "member-get")
+def member_get(engine: Engine, request: Request) -> Reply:
+    _, _, settings, members = _members_of(engine, request)
+    return Reply(200, members[_member_index(settings, members, request.params["member_id"])])
+
+
+@action(DIALECT, "member-patch")
+def member_patch(engine: Engine, request: Request) -> Reply:
+    operations = request.body if isinstance(request.body, list) else []
+    with engine.store.transaction():
+        kind, record, settings, members = _members_of(engine, request)
+        i = _member_index(settings, members, request.params["member_id"])
+        allowed = settings.get("patch-paths", ("/role", "/state"))
+        for op in operations:
+            if op.get("path") not in allowed or op.get("op") not in ("add", "replace"):
+                raise BadRequest(f"a member patch may only replace {', '.join(allowed)}", code="invalid_patch")
+        patched = patching.apply(members[i], operations)
+        members[i] = patching.restore(members[i], patched, (settings["key"],))
+        _store_members(engine, request, kind, record, settings, members)
+    return Reply(200, members[i])
+
+
+@action(DIALECT, "member-delete")
+def member_delete(engine: Engine, request: Request) -> Reply:
+    with engine.store.transaction():
+        kind, record, settings, members = _members_of(engine, request)
+        del members[_member_index(settings, members, request.params["member_id"])]
+        _store_members(engine, request, kind, record, settings, members)
+    return Reply(status_for(request))
 
 
 # ----------------------------------------------------------------------------- predictions
@@ -132,12 +241,16 @@ def index(engine: Engine, api: ApiDeclaration, kind: Kind, doc: dict) -> dict[st
     for op in api.operations_of(kind.name, "list"):
         for param in op.parameters:
             spec = param.get("x-mlmock-filter")
-            if not spec or (spec.get("match") != "has-key" and not spec.get("alternate-fields")):
+            if not spec or (spec.get("match") != "has-key" and not spec.get("alternate-fields")
+                            and not spec.get("item-field")):
                 continue
             values = []
             for pointer in (spec["field"], *spec.get("alternate-fields", ())):
                 value = pointer_get(doc, pointer)
-                if spec.get("match") == "has-key":
+                if spec.get("item-field"):  # an array of objects, matched on a member of each
+                    values += [stringify(pointer_get(item, spec["item-field"])) for item in value or ()
+                               if pointer_get(item, spec["item-field"]) is not None]
+                elif spec.get("match") == "has-key":
                     values += list(value) if isinstance(value, dict) else []
                 else:
                     values += index_values(value, spec.get("match", "equals"))
@@ -188,9 +301,15 @@ def build(engine: Engine, request: Request, kind: Kind, body: dict, scope: str) 
     for name in kind.scope:
         body.pop(name, None)
     metadata.update(scope_fields(scope))
-    metadata.update({"id": engine.ids.new(), "created_at": now, "modified_at": now,
-                     "owner": request.principal})
+    names = kind.raw.get("metadata-names", {})
+    metadata.update({"id": engine.ids.new(), "created_at": now, names.get("modified_at", "modified_at"): now,
+                     names.get("owner", "owner"): request.principal})
     doc = {"metadata": metadata, "entity": body}
+    members = kind.raw.get("members")
+    if members and members.get("creator"):
+        creator = {**members["creator"]}
+        pointer_set(creator, members["key"], request.principal)
+        pointer_set(doc, members["field"], [creator])
     if kind.parent is not None:
         wanted = pointer_get(body, kind.parent.field)
         if wanted is not None:
@@ -217,7 +336,7 @@ def create(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     if not isinstance(request.body, dict):
         raise BadRequest("the request body must be a JSON object")
-    scope = scope_of(request, kind)
+    scope = scope_of(engine, request, kind)
     with engine.store.transaction():
         doc = build(engine, request, kind, request.body, scope)
         engine.check_unique(api, kind, engine.unique_keys(kind, doc))
@@ -269,12 +388,12 @@ def list_(engine: Engine, request: Request) -> Reply:
             return Reply(200, _stats(engine, request, kind, stats))
     pagination = kind.pagination
     if pagination is not None and pagination.style == "none":
-        records, _, _ = engine.page(request, scope=scope_of(request, kind, required=False), limit=10_000)
+        records, _, _ = engine.page(request, scope=scope_of(engine, request, kind, required=False), limit=10_000)
         out: dict[str, Any] = {}
         pointer_set(out, pagination.get("total", "/total_results"), len(records))
         pointer_set(out, pagination.get("items", "/resources"), [render(request, kind, r.doc) for r in records])
         return Reply(200, out)
-    scope = scope_of(request, kind)
+    scope = scope_of(engine, request, kind)
     _, _, default = api.limit_bounds(op, pagination.limit_param)
     limit = request.param(pagination.limit_param, default or 100)
     filters = _filters(request)
@@ -398,7 +517,7 @@ def get(engine: Engine, request: Request) -> Reply:
     if "view-of" in kind.raw:
         return Reply(200, _view(engine, request, kind, _viewed(engine, request, kind)))
     id_ = path_id(request)
-    scope = scope_of(request, kind)
+    scope = scope_of(engine, request, kind)
     with engine.store.transaction():
         record = advance(engine, api, kind, fetch(engine, request, kind, id_, scope), read=True)
     versioning = kind.versioning
@@ -425,13 +544,14 @@ def patch(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     operations = request.body
     patching.check_policy(kind, operations)
-    scope = scope_of(request, kind)
+    scope = scope_of(engine, request, kind)
     with engine.store.transaction():
         record = fetch(engine, request, kind, path_id(request), scope)
         before = record.doc
         patched = patching.apply(before, kind.patch.translate(operations))
         patched = patching.restore(before, patched, kind.server_managed + (kind.id,))
-        patched["metadata"]["modified_at"] = iso(engine.clock.now_ms())
+        patched["metadata"][kind.raw.get("metadata-names", {}).get("modified_at", "modified_at")] = \
+            iso(engine.clock.now_ms())
         engine.check_unique(api, kind, engine.unique_keys(kind, patched), exclude=record.id)
         lc = kind.raw.get("lifecycle", {})
         touched = [op["path"] for op in operations]
@@ -475,7 +595,7 @@ def delete(engine: Engine, request: Request) -> Reply:
             else:
                 engine.store.remove(api.name, viewed.kind, viewed.id)
         return Reply(request.op.success_statuses[0])
-    scope = scope_of(request, kind)
+    scope = scope_of(engine, request, kind)
     hard = truthy(request.params.get(kind.delete.hard_param)) if kind.delete.hard_param else False
     with engine.store.transaction():
         record = fetch(engine, request, kind, path_id(request), scope)
@@ -483,6 +603,9 @@ def delete(engine: Engine, request: Request) -> Reply:
             _cancel(engine, api, kind, record)
         else:
             engine.store.remove(api.name, kind.name, record.id)
+            contains = kind.raw.get("contains")
+            if contains:  # a space: everything in it goes with it
+                engine.store.remove_where(api.name, scope=f"{contains.removesuffix('_id')}:{record.id}")
     return Reply(status_for(request))
 
 
@@ -492,7 +615,7 @@ def delete(engine: Engine, request: Request) -> Reply:
 @action(DIALECT, "revision-create")
 def revision_create(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
-    scope = scope_of(request, kind)
+    scope = scope_of(engine, request, kind)
     settings = kind.raw["versioning"]
     with engine.store.transaction():
         record = fetch(engine, request, kind, path_id(request), scope)
@@ -510,7 +633,7 @@ def revision_create(engine: Engine, request: Request) -> Reply:
 @action(DIALECT, "revisions")
 def revisions(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
-    scope = scope_of(request, kind)
+    scope = scope_of(engine, request, kind)
     record = fetch(engine, request, kind, path_id(request), scope)
     history = [doc for _, doc in engine.store.history(api.name, kind.name, record.id, newest_first=True)]
     pagination = kind.pagination
@@ -544,7 +667,7 @@ def _attachment_meta(request: Request, data: bytes, attachment_id: str) -> dict[
         if pointer and request.params.get(param["name"]) is not None:
             pointer_set(meta, pointer, request.params[param["name"]])
     meta.setdefault("content_format", "native")
-    media = request.headers.get("content-type")
+    media = request.content_type
     if media:
         meta["content_type"] = media.split(";")[0]
     return meta
@@ -554,7 +677,7 @@ def _attachment_meta(request: Request, data: bytes, attachment_id: str) -> dict[
 def content_put(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     data = request.raw
-    scope = scope_of(request, kind)
+    scope = scope_of(engine, request, kind)
     settings = kind.raw.get("attachments", {})
     with engine.store.transaction():
         record = fetch(engine, request, kind, path_id(request), scope)
@@ -584,7 +707,7 @@ def _attachments(engine: Engine, request: Request, kind: Kind, record: Record) -
 @action(DIALECT, "attachments")
 def attachments(engine: Engine, request: Request) -> Reply:
     kind = request.kind
-    record = fetch(engine, request, kind, path_id(request), scope_of(request, kind))
+    record = fetch(engine, request, kind, path_id(request), scope_of(engine, request, kind))
     found = _attachments(engine, request, kind, record)
     return Reply(200, {"total_count": len(found), "attachments": found})
 
@@ -599,7 +722,7 @@ def _blob_by_id(engine: Engine, request: Request, kind: Kind, record: Record, at
 @action(DIALECT, "attachment-get")
 def attachment_get(engine: Engine, request: Request) -> Reply:
     kind = request.kind
-    record = fetch(engine, request, kind, path_id(request), scope_of(request, kind))
+    record = fetch(engine, request, kind, path_id(request), scope_of(engine, request, kind))
     _, data = _blob_by_id(engine, request, kind, record, request.params["attachment_id"])
     return Reply(200, data, media_type="application/octet-stream")
 
@@ -608,7 +731,7 @@ def attachment_get(engine: Engine, request: Request) -> Reply:
 def attachment_delete(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     with engine.store.transaction():
-        record = fetch(engine, request, kind, path_id(request), scope_of(request, kind))
+        record = fetch(engine, request, kind, path_id(request), scope_of(engine, request, kind))
         meta, _ = _blob_by_id(engine, request, kind, record, request.params["attachment_id"])
         engine.store.remove_blob(request.api.name, kind.name, record.id, meta["_key"])
     return Reply(request.op.success_statuses[0])
@@ -617,7 +740,7 @@ def attachment_delete(engine: Engine, request: Request) -> Reply:
 @action(DIALECT, "content-get")
 def content_get(engine: Engine, request: Request) -> Reply:
     kind = request.kind
-    record = fetch(engine, request, kind, path_id(request), scope_of(request, kind))
+    record = fetch(engine, request, kind, path_id(request), scope_of(engine, request, kind))
     found = _attachments(engine, request, kind, record)
     if not found:
         raise NotFound(f"{kind.name} '{record.id}' has no matching content", code="does_not_exist")
@@ -727,6 +850,7 @@ def seed(engine: Engine, api: ApiDeclaration) -> None:
             kind = api.kinds[kind_name]
             for doc in docs:
                 save(engine, api, kind, copy.deepcopy(doc), UNSCOPED)
+            engine.seeded[(api.name, kind_name)] = len(docs)
 
 
 @token_verifier(DIALECT)

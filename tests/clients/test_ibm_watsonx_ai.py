@@ -526,3 +526,185 @@ def test_deployment_workflow(ibm, tmp_path):
     print(f"\ndeployment workflow: {time.perf_counter() - start:.2f} s without the "
           f"{len(ibm.sleeps.slept)} patched sleeps ({sum(ibm.sleeps.slept):.0f} s), "
           f"{len(ibm.exchanges)} requests")
+
+
+# ------------------------------------------------------------------------------------------------
+# Everyday flows of the client's own documentation and samples (issue 10): spaces, models stored
+# as the client uploads them (a scikit-learn object, a directory, PMML, DO), AI services.
+# ------------------------------------------------------------------------------------------------
+import ibm_watsonx_ai.spaces as ibm_spaces  # noqa: E402
+
+
+def _pipeline():
+    sklearn = pytest.importorskip("sklearn", reason="pip install scikit-learn")
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    del sklearn
+    return Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression())]).fit(
+        [[0, 1], [1, 0], [2, 3], [3, 2]], [0, 1, 0, 1])
+
+
+def _space(client: APIClient, name: str) -> str:
+    meta = {client.spaces.ConfigurationMetaNames.NAME: name,
+            client.spaces.ConfigurationMetaNames.DESCRIPTION: "created by the IBM client"}
+    details = client.spaces.store(meta, background_mode=False)  # polls until active (sleep patched)
+    assert details["entity"]["status"]["state"] == "active"
+    return client.spaces.get_id(details)
+
+
+def _online(client: APIClient, model_id: str, name: str) -> str:
+    meta = {client.deployments.ConfigurationMetaNames.NAME: name,
+            client.deployments.ConfigurationMetaNames.ONLINE: {}}
+    details = client.deployments.create(model_id, meta_props=meta)
+    assert details["entity"]["status"]["state"] == "ready"
+    return client.deployments.get_id(details)
+
+
+def test_spaces_are_created_listed_updated_shared_and_deleted_with_their_assets(ibm, tmp_path, monkeypatch):
+    client = ibm.client
+    monkeypatch.setattr(ibm_spaces, "time", _NoSleepTime())
+    space_id = _space(client, "mlmock-client-space")
+    assert _is_uuid(space_id)
+    assert client.set.default_space(space_id) == "SUCCESS"
+    assert client.default_space_id == space_id
+
+    # list, get with limit, find by name
+    table = client.spaces.list()
+    assert space_id in list(table["ID"]) and "mlmock-client-space" in list(table["NAME"])
+    assert len(client.spaces.get_details(limit=2)["resources"]) == 2
+    assert client.spaces.get_id_by_name("mlmock-client-space") == space_id
+    assert client.spaces.get_details(space_id)["metadata"]["id"] == space_id
+
+    # update (JSON Patch on name and description)
+    meta = client.spaces.ConfigurationMetaNames
+    updated = client.spaces.update(space_id, {meta.NAME: "renamed", meta.DESCRIPTION: "updated"})
+    assert updated["entity"]["name"] == "renamed" and updated["entity"]["description"] == "updated"
+
+    # members
+    members = client.spaces.MemberMetaNames
+    added = client.spaces.create_member(space_id, {members.MEMBERS: [
+        {"id": "bob", "type": "user", "role": "editor", "state": "active"}]})
+    assert added["members"][0]["id"] == "bob"
+    listed = client.spaces.list_members(space_id)
+    assert set(listed["ID"]) == {"admin", "bob"}
+    assert client.spaces.get_member_details(space_id, "bob")["role"] == "editor"
+    changed = client.spaces.update_member(space_id, "bob", {members.MEMBER: {"role": "viewer"}})
+    assert changed["role"] == "viewer"
+    assert client.spaces.delete_member(space_id, "bob") == "SUCCESS"
+
+    # assets in the space: a model (stored as a tarball), a deployment
+    model_id, _, _, _ = _store_model(ibm, tmp_path)
+    deployment_id = _online(client, model_id, "in-the-space")
+    assert client.deployments.get_details(deployment_id)["metadata"]["space_id"] == space_id
+
+    assert client.spaces.delete(space_id) == "SUCCESS"
+    with pytest.raises(WMLClientError):
+        client.spaces.get_details(space_id)
+    # The space's assets went with it: even asked without the space, they are gone.
+    client.set.default_space(ibm.mock.space_id)
+    with pytest.raises(WMLClientError):
+        client._models.get_details(model_id)
+    assert model_id not in [m["metadata"]["id"] for m in client.repository.get_model_details()["resources"]]
+    _assert_no_retried_statuses(ibm)
+
+
+def test_a_scikit_learn_pipeline_is_stored_from_the_object_and_from_a_directory(ibm, tmp_path, monkeypatch):
+    client = ibm.client
+    monkeypatch.chdir(tmp_path)  # the repository library writes its tarball into the working directory
+    pipeline = _pipeline()
+    sw_spec_id = client.software_specifications.get_id_by_name(SW_SPEC_NAME)
+    meta = client.repository.ModelMetaNames
+    props = {meta.NAME: "from-object", meta.TYPE: MODEL_TYPE, meta.SOFTWARE_SPEC_ID: sw_spec_id}
+
+    # From the object: the repository library pickles it into a tarball and PUTs it as
+    # application/json (the upload the mock used to refuse with 400).
+    stored = client.repository.store_model(model=pipeline, meta_props=props)
+    model_id = client.repository.get_model_id(stored)
+    # (The repository library has an HTTP stack of its own: the mock's journal sees its requests.)
+    content_puts = ibm.mock.journal(method="PUT", path=f"/ml/v4/models/{model_id}/content*")
+    assert content_puts and all(e["status"] == 201 for e in content_puts), content_puts
+    assert {e["request"]["headers"].get("content-type") for e in content_puts} == {"application/json"}
+    target = tmp_path / "object.tar.gz"
+    client.repository.download(model_id, filename=str(target))
+    with tarfile.open(target) as archive:
+        assert archive.getnames(), "the stored bytes are the client's tarball"
+
+    # From a directory of files.
+    directory = tmp_path / "model_dir"
+    directory.mkdir()
+    import joblib
+
+    joblib.dump(pipeline, directory / "model.pkl")
+    props[meta.NAME] = "from-directory"
+    from_dir = client.repository.store_model(model=str(directory), meta_props=props)
+    dir_model = client.repository.get_model_id(from_dir)
+    assert client.repository.get_model_details(dir_model)["metadata"]["name"] == "from-directory"
+
+    # Deployed, scored, revised.
+    deployment_id = _online(client, model_id, "sklearn-online")
+    scored = client.deployments.score(deployment_id, {"input_data": [{"fields": ["a", "b"], "values": [[1, 2]]}]})
+    assert len(scored["predictions"][0]["values"]) == 1
+    revision = client.repository.create_model_revision(model_id)
+    assert revision["metadata"]["rev"] == "1"
+    _assert_no_retried_statuses(ibm)
+
+
+PMML = b"""<?xml version="1.0" encoding="UTF-8"?>
+<PMML xmlns="http://www.dmg.org/PMML-4_2" version="4.2">
+  <Header description="mlmock"/>
+  <DataDictionary numberOfFields="2">
+    <DataField name="x" optype="continuous" dataType="double"/>
+    <DataField name="y" optype="continuous" dataType="double"/>
+  </DataDictionary>
+  <RegressionModel functionName="regression">
+    <MiningSchema><MiningField name="x"/><MiningField name="y" usageType="target"/></MiningSchema>
+    <RegressionTable intercept="1.0"><NumericPredictor name="x" coefficient="2.0"/></RegressionTable>
+  </RegressionModel>
+</PMML>
+"""
+
+
+def test_pmml_and_decision_optimization_models_are_stored_and_deployed(ibm, tmp_path):
+    client = ibm.client
+    meta = client.repository.ModelMetaNames
+    # The runtimes the client's samples name: both used to raise ResourceIdByNameNotFound.
+    pmml_spec = client.software_specifications.get_id_by_name("pmml-3.0_4.3")
+    do_spec = client.software_specifications.get_id_by_name("do_22.1")
+    assert client.software_specifications.get_id_by_name("do_20.1")
+
+    pmml_file = tmp_path / "model.xml"
+    pmml_file.write_bytes(PMML)
+    stored = client.repository.store_model(model=str(pmml_file), meta_props={
+        meta.NAME: "pmml-model", meta.TYPE: "pmml_4.2.1", meta.SOFTWARE_SPEC_ID: pmml_spec})
+    pmml_id = client.repository.get_model_id(stored)
+    target = tmp_path / "pmml-download"
+    client.repository.download(pmml_id, filename=str(target))
+    assert target.read_bytes() == PMML
+    _online(client, pmml_id, "pmml-online")
+
+    do_archive, do_bytes = _archive(tmp_path, "do-model.tar.gz")
+    stored = client.repository.store_model(model=str(do_archive), meta_props={
+        meta.NAME: "do-model", meta.TYPE: "do-docplex_22.1", meta.SOFTWARE_SPEC_ID: do_spec})
+    do_id = client.repository.get_model_id(stored)
+    batch = client.deployments.create(do_id, meta_props={
+        client.deployments.ConfigurationMetaNames.NAME: "do-batch",
+        client.deployments.ConfigurationMetaNames.BATCH: {},
+        client.deployments.ConfigurationMetaNames.HARDWARE_SPEC: {"name": "S", "num_nodes": 1}})
+    assert batch["entity"]["status"]["state"] == "ready"
+    target = tmp_path / "do-download.tar.gz"
+    client.repository.download(do_id, filename=str(target))
+    assert target.read_bytes() == do_bytes
+    _assert_no_retried_statuses(ibm)
+
+
+def test_repository_list_includes_ai_services(ibm, tmp_path):
+    client = ibm.client
+    model_id, _, _, _ = _store_model(ibm, tmp_path)
+    table = client.repository.list()
+    assert model_id in list(table["ID"])
+    assert ("GET", f"/ml/v4/ai_services?version={client.version_param}&space_id={ibm.mock.space_id}&limit=200",
+            200) in ibm.exchanges or any(e[1].startswith("/ml/v4/ai_services") and e[2] == 200
+                                         for e in ibm.exchanges), ibm.trace()
+    _assert_no_retried_statuses(ibm)

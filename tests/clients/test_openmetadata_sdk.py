@@ -548,3 +548,89 @@ def test_bulk_create_or_update(om, service):
     after = {m.name.root: m for m in MLModels.list_all()}
     assert {n: m.id for n, m in after.items()} == {n: m.id for n, m in created.items()}
     assert {m.description.root for m in after.values()} == {"v2"}
+
+
+# ------------------------------------------------------------------------------------------------
+# Everyday flows (issue 10): users own models; a service per ML type from the SDK's own request
+# models; answers carry only what was set or asked for; a service deleted recursively.
+# ------------------------------------------------------------------------------------------------
+from metadata.generated.schema.api.teams.createTeam import CreateTeamRequest  # noqa: E402
+from metadata.generated.schema.api.teams.createUser import CreateUserRequest  # noqa: E402
+from metadata.generated.schema.entity.services.connections.mlmodel.customMlModelConnection import (  # noqa: E402
+    CustomMlModelConnection,
+    CustomMlModelType,
+)
+from metadata.generated.schema.entity.services.connections.mlmodel.sageMakerConnection import (  # noqa: E402
+    SageMakerConnection,
+)
+from metadata.generated.schema.entity.services.connections.mlmodel.sklearnConnection import (  # noqa: E402
+    SklearnConnection,
+)
+from metadata.generated.schema.entity.services.connections.mlmodel.vertexaiConnection import (  # noqa: E402
+    VertexAIConnection,
+)
+from metadata.generated.schema.entity.teams.team import Team, TeamType  # noqa: E402
+from metadata.generated.schema.entity.teams.user import User  # noqa: E402
+from metadata.generated.schema.security.credentials.awsCredentials import AWSCredentials  # noqa: E402
+from metadata.generated.schema.security.credentials.gcpCredentials import GCPCredentials  # noqa: E402
+from metadata.generated.schema.security.credentials.gcpValues import GcpCredentialsValues  # noqa: E402
+from metadata.generated.schema.type.entityReference import EntityReference  # noqa: E402
+from metadata.generated.schema.type.entityReferenceList import EntityReferenceList  # noqa: E402
+
+ML_SERVICE_CONFIGS = {
+    "Mlflow": lambda: MlflowConnection(trackingUri="http://localhost:5000", registryUri="sqlite:///mlflow.db"),
+    "Sklearn": lambda: SklearnConnection(),
+    "CustomMlModel": lambda: CustomMlModelConnection(type=CustomMlModelType.CustomMlModel,
+                                                     sourcePythonClass="my.module.Source"),
+    "SageMaker": lambda: SageMakerConnection(awsConfig=AWSCredentials(awsRegion="us-east-1")),
+    "VertexAI": lambda: VertexAIConnection(
+        credentials=GCPCredentials(gcpConfig=GcpCredentialsValues(type="service_account", projectId="p")),
+        location="us-central1"),
+}
+
+
+@pytest.mark.parametrize("service_type", sorted(ML_SERVICE_CONFIGS))
+def test_a_service_of_each_ml_type_is_created_from_the_sdk_request(om, service_type):
+    request = CreateMlModelServiceRequest(
+        name=f"svc-{service_type.lower()}", serviceType=MlModelServiceType(service_type),
+        connection=MlModelConnection(config=ML_SERVICE_CONFIGS[service_type]()))
+    created = om.create_or_update(request)
+    assert isinstance(created, MlModelService), created
+    assert created.serviceType.value == service_type
+    assert created.connection.config.type.value == service_type  # the default the SDK dropped, filled in
+    assert created.owners is None and created.followers is None  # nothing set, nothing answered
+    again = om.get_by_name(MlModelService, f"svc-{service_type.lower()}")
+    assert again.id == created.id
+
+
+def test_a_user_owns_a_model_read_with_and_without_owners_then_the_service_goes_recursively(om, service):
+    alice = om.create_or_update(CreateUserRequest(name="alice", email="alice@example.com"))
+    assert isinstance(alice, User) and alice.email.root == "alice@example.com"
+    team = om.create_or_update(CreateTeamRequest(name="data-science", teamType=TeamType.Group,
+                                                 users=[alice.id]))
+    assert isinstance(team, Team) and [u.id for u in team.users.root] == [alice.id]
+    assert om.get_by_name(User, "alice").id == alice.id
+
+    owned = new_model("churn", owners=EntityReferenceList([EntityReference(id=alice.id, type="user")]))
+    assert [(o.type, o.name) for o in owned.owners.root] == [("user", "alice")]
+    assert owned.followers is None and owned.tags is None and owned.votes is None
+    plain = MLModels.retrieve(owned.id.root)
+    assert plain.owners is None  # the real server leaves out what was not asked for
+    with_owners = MLModels.retrieve(owned.id.root, fields=["owners"])
+    assert [o.id for o in with_owners.owners.root] == [alice.id]
+    assert with_owners.owners.root[0].fullyQualifiedName == "alice"
+
+    # Owners must exist: an unknown user is the real server's 404.
+    with pytest.raises(APIError) as refused:
+        om.create(CreateMlModelRequest(name="orphan", service=SERVICE, owners=EntityReferenceList(
+            [EntityReference(id=str(uuid.uuid4()), type="user")])))
+    assert refused.value.status_code == 404
+
+    # A non-recursive delete of a service with models is refused; a recursive one takes them along.
+    with pytest.raises(APIError) as not_empty:
+        om.client.delete(f"/services/mlmodelServices/{service.id.root}?recursive=false&hardDelete=true")
+    assert not_empty.value.status_code == 400
+    om.delete(MlModelService, service.id, recursive=True, hard_delete=True)
+    assert om.get_by_name(MlModelService, SERVICE) is None
+    assert MLModels.retrieve(owned.id.root) is None
+    assert om.get_by_name(User, "alice") is not None  # owners outlive what they owned

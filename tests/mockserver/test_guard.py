@@ -292,3 +292,20 @@ def test_100k_open_brackets_within_the_default_limits_are_400_and_store_nothing(
     assert r.status_code == 400
     assert r.json()["code"] == 400
     assert om.get("/mlmodels", params={"include": "all"}).json()["paging"]["total"] == 0
+
+
+# --------------------------------------------------------------------------- uploads are bytes
+
+
+def test_an_upload_is_bytes_whatever_its_declared_type(recorder):
+    upload = "/ml/v4/models/m1/content"
+    guard = Guard(recorder, dialect_for=lambda path: "wml", max_body=BODY_LIMIT, max_json_body=JSON_LIMIT,
+                  takes_bytes=lambda method, path: method == "PUT" and path == upload)
+    tarball = b"\x1f\x8b\x08\x00" + b"\xff" * (JSON_LIMIT + 10)  # not UTF-8, and over the JSON limit
+    status, _, answered, _ = call(guard, "PUT", [tarball], path=upload)
+    assert status == 200 and answered == tarball
+    headers = recorder.calls[0]["headers"]
+    assert headers[b"content-type"] == b"application/octet-stream"  # the app sees bytes
+    # Not an upload: the same body declared as JSON is still refused.
+    status, _, body, _ = call(guard, "PUT", [tarball], path="/ml/v4/models/m1")
+    assert status in (400, 413) and len(recorder.calls) == 1

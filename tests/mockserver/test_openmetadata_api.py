@@ -381,8 +381,17 @@ def test_features_get_fully_qualified_names_on_create_and_patch(om, svc):
 RELATION_FIELDS = {"owners", "followers", "tags", "domains", "votes", "sourceHash"}
 
 
+def user(om, name: str = "alice") -> dict:
+    r = om.put("/users", json={"name": name, "email": f"{name}@example.com"})
+    assert r.status_code in (200, 201), r.text
+    return r.json()
+
+
 def test_relation_fields_are_sent_only_when_asked_for(om, svc):
-    created = model(om, owners=[OWNER], tags=[TAG], sourceHash="abc123", description="d")
+    alice = user(om)
+    OWNER = {"id": alice["id"], "type": "user", "name": "alice", "fullyQualifiedName": "alice", "deleted": False}
+    created = model(om, owners=[{"id": alice["id"], "type": "user"}], tags=[TAG], sourceHash="abc123",
+                    description="d")
     plain = get(om, created["id"])
     assert RELATION_FIELDS.isdisjoint(plain)
     assert plain["description"] == "d"  # ordinary fields stay
@@ -395,6 +404,42 @@ def test_relation_fields_are_sent_only_when_asked_for(om, svc):
     listed = om.get("/mlmodels", params={"fields": "tags"}).json()["data"][0]
     assert listed["tags"] == [TAG] and "owners" not in listed
     assert RELATION_FIELDS.isdisjoint(om.get("/mlmodels").json()["data"][0])
+
+
+UNSET_RELATIONS = {"owners", "followers", "tags", "domains", "votes", "dataProducts", "extension"}
+
+
+def test_write_answers_carry_only_the_relation_fields_that_were_set(om, svc):
+    # The real server answers a create, an upsert or a patch with the entity as built from the
+    # request: relation fields nobody set are absent (clients test `owners is None`).
+    created = model(om, description="d")
+    assert UNSET_RELATIONS.isdisjoint(created), sorted(UNSET_RELATIONS & set(created))
+    put = om.put("/mlmodels", json={"name": "p", "service": "svc"})
+    assert put.status_code == 201 and UNSET_RELATIONS.isdisjoint(put.json())
+    updated = om.put("/mlmodels", json={"name": "p", "service": "svc", "description": "x"})
+    assert updated.status_code == 200 and UNSET_RELATIONS.isdisjoint(updated.json())
+    patched = om.patch(f"/mlmodels/{created['id']}", json=[{"op": "add", "path": "/description", "value": "e"}])
+    assert patched.status_code == 200 and UNSET_RELATIONS.isdisjoint(patched.json())
+    deleted = om.delete(f"/mlmodels/{created['id']}")
+    assert deleted.status_code == 200 and UNSET_RELATIONS.isdisjoint(deleted.json())
+    restored = om.put("/mlmodels/restore", json={"id": created["id"]})
+    assert restored.status_code == 200 and UNSET_RELATIONS.isdisjoint(restored.json())
+    for version in versions(om, created["id"]):
+        assert UNSET_RELATIONS.isdisjoint(version)
+    svc_answer = om.put("/services/mlmodelServices", json={"name": "plain", "serviceType": "Sklearn",
+                                                          "connection": {"config": {}}})
+    assert svc_answer.status_code == 201, svc_answer.text
+    assert UNSET_RELATIONS.isdisjoint(svc_answer.json())
+
+
+def test_write_answers_carry_the_relation_fields_that_were_set(om, svc):
+    created = model(om, tags=[TAG], extension={"k": "v"})
+    assert created["tags"] == [TAG] and created["extension"] == {"k": "v"}
+    assert "owners" not in created and "followers" not in created
+    # Asked for, an unset relation reads back empty.
+    asked = get(om, created["id"], fields="owners,followers,votes")
+    assert asked["owners"] == [] and asked["followers"] == []
+    assert asked["votes"]["upVotes"] == 0 and asked["votes"]["downVotes"] == 0
 
 
 @pytest.mark.parametrize("path", ["/mlmodels/{id}", "/mlmodels/name/svc.m", "/mlmodels"])
@@ -638,7 +683,7 @@ def test_a_failing_patch_is_400_and_changes_nothing(om, patchable, operations):
 
 
 def test_identity_fields_cannot_be_patched(om, patchable):
-    other = service(om, "other", serviceType="Sklearn")
+    other = service(om, "other", serviceType="Sklearn", connection={"config": {}})
     r = om.patch(f"/mlmodels/{patchable['id']}", json=[
         {"op": "replace", "path": "/id", "value": str(uuid.uuid4())},
         {"op": "replace", "path": "/name", "value": "renamed"},
@@ -867,3 +912,149 @@ def test_concurrent_upserts_of_distinct_models_all_persist(om_app, om, svc, make
     assert listed["paging"]["total"] == 120
     assert sorted(m["name"] for m in listed["data"]) == sorted(
         f"t{n}-{i:02d}" for n in range(8) for i in range(15))
+
+
+# ------------------------------------------------------------ services: SDK bodies, delete, patch, versions
+
+# What the SDK sends for each ML service type: its request models drop the default `type`.
+SDK_SERVICE_BODIES = {
+    "Mlflow": {"trackingUri": "http://mlflow:5000", "registryUri": "sqlite:///mlflow.db"},
+    "Sklearn": {},
+    "CustomMlModel": {"sourcePythonClass": "my.module.Source"},
+    "SageMaker": {"awsConfig": {"awsRegion": "us-east-1"}},
+    "VertexAI": {"credentials": {"gcpConfig": {"type": "service_account", "projectId": "p"}},
+                 "location": "us-central1"},
+}
+
+
+@pytest.mark.parametrize("service_type", sorted(SDK_SERVICE_BODIES))
+def test_each_ml_service_type_is_created_from_the_sdk_body_with_its_type_filled_in(om, service_type):
+    body = {"name": f"s-{service_type}", "serviceType": service_type,
+            "connection": {"config": SDK_SERVICE_BODIES[service_type]}}
+    r = om.put("/services/mlmodelServices", json=body)
+    assert r.status_code == 201, r.text
+    config = r.json()["connection"]["config"]
+    assert config["type"] == service_type
+    assert {k: config[k] for k in SDK_SERVICE_BODIES[service_type]} == SDK_SERVICE_BODIES[service_type]
+    again = om.get(f"/services/mlmodelServices/{r.json()['id']}").json()
+    assert again["connection"]["config"] == config
+
+
+def test_a_config_of_another_type_than_the_service_is_400(om):
+    body = {"name": "wrong", "serviceType": "Sklearn",
+            "connection": {"config": {"type": "Mlflow", **SDK_SERVICE_BODIES["Mlflow"]}}}
+    envelope(om.put("/services/mlmodelServices", json=body), 400)
+    assert om.get("/services/mlmodelServices/name/wrong").status_code == 404
+
+
+def test_a_service_with_models_is_not_deleted_without_recursive(om, svc):
+    created = model(om)
+    message = envelope(om.delete(f"/services/mlmodelServices/{svc['id']}",
+                                 params={"recursive": "false", "hardDelete": "true"}), 400)
+    assert "not empty" in message
+    assert get(om, created["id"])["id"] == created["id"]
+    # A soft-deleted model still holds the service, as on the real server.
+    om.delete(f"/mlmodels/{created['id']}")
+    envelope(om.delete(f"/services/mlmodelServices/{svc['id']}"), 400)
+
+
+def test_a_recursive_hard_delete_removes_the_service_and_its_models(om, svc):
+    first, second = model(om, "a"), model(om, "b")
+    om.delete(f"/mlmodels/{second['id']}")  # soft-deleted models go too
+    r = om.delete(f"/services/mlmodelServices/{svc['id']}", params={"recursive": "true", "hardDelete": "true"})
+    assert r.status_code == 200, r.text
+    assert r.json()["id"] == svc["id"]
+    for id_ in (first["id"], second["id"]):
+        envelope(om.get(f"/mlmodels/{id_}", params={"include": "all"}), 404)
+    envelope(om.get(f"/services/mlmodelServices/{svc['id']}", params={"include": "all"}), 404)
+    # The name is free again.
+    assert service(om)["id"] != svc["id"]
+
+
+def test_a_recursive_soft_delete_hides_the_service_and_its_models(om, svc):
+    created = model(om)
+    r = om.delete(f"/services/mlmodelServices/{svc['id']}", params={"recursive": "true"})
+    assert r.status_code == 200 and r.json()["deleted"] is True
+    envelope(om.get(f"/mlmodels/{created['id']}"), 404)
+    assert get(om, created["id"], include="deleted")["deleted"] is True
+    assert om.get(f"/services/mlmodelServices/{svc['id']}", params={"include": "deleted"}).json()["deleted"]
+    envelope(om.put("/mlmodels", json={"name": "n", "service": "svc"}), 404)  # no live service
+
+
+def test_an_empty_service_is_deleted_without_recursive(om, svc):
+    assert om.delete(f"/services/mlmodelServices/{svc['id']}", params={"hardDelete": "true"}).status_code == 200
+    envelope(om.delete(f"/services/mlmodelServices/{svc['id']}"), 404)
+
+
+def test_a_service_patch_bumps_its_version_and_keeps_its_history(om, svc):
+    r = om.patch(f"/services/mlmodelServices/{svc['id']}",
+                 json=[{"op": "add", "path": "/description", "value": "the registry"},
+                       {"op": "replace", "path": "/name", "value": "renamed"}])
+    assert r.status_code == 200, r.text
+    patched = r.json()
+    assert patched["description"] == "the registry" and patched["name"] == "svc"  # name is immutable
+    assert patched["version"] == round(svc["version"] + 0.1, 1)
+    history = om.get(f"/services/mlmodelServices/{svc['id']}/versions").json()
+    assert history["entityType"] == "mlmodelService"
+    assert [json.loads(v)["version"] for v in history["versions"]] == [patched["version"], svc["version"]]
+    old = om.get(f"/services/mlmodelServices/{svc['id']}/versions/{svc['version']}")
+    assert old.status_code == 200 and "description" not in old.json()
+    envelope(om.patch(f"/services/mlmodelServices/{UNKNOWN_ID}",
+                      json=[{"op": "add", "path": "/description", "value": "x"}]), 404)
+
+
+def test_service_relation_fields_are_sent_only_when_asked_for(om):
+    created = service(om, tags=[TAG])
+    assert created["tags"] == [TAG] and "owners" not in created
+    plain = om.get(f"/services/mlmodelServices/{created['id']}").json()
+    assert "tags" not in plain and "owners" not in plain
+    asked = om.get(f"/services/mlmodelServices/{created['id']}", params={"fields": "tags,owners"}).json()
+    assert asked["tags"] == [TAG] and asked["owners"] == []
+    envelope(om.get("/services/mlmodelServices", params={"fields": "nope"}), 400)
+
+
+# --------------------------------------------------------------------------- users and teams, owners
+
+
+def test_users_and_teams_are_created_found_and_listed(om):
+    alice = user(om)
+    assert alice["fullyQualifiedName"] == "alice" and alice["email"] == "alice@example.com"
+    assert "teams" not in alice  # nothing set
+    r = om.put("/teams", json={"name": "data-science", "teamType": "Group", "users": [alice["id"]]})
+    assert r.status_code == 201, r.text
+    team = r.json()
+    assert [u["id"] for u in team["users"]] == [alice["id"]] and team["users"][0]["type"] == "user"
+    assert om.get("/users/name/alice").json()["id"] == alice["id"]
+    assert om.get(f"/teams/{team['id']}", params={"fields": "users"}).json()["users"][0]["name"] == "alice"
+    assert [u["name"] for u in om.get("/users").json()["data"]] == ["alice"]
+    envelope(om.post("/users", json={"name": "alice", "email": "a@example.com"}), 409)
+    envelope(om.post("/users", json={"name": "bob"}), 400)  # email is required
+    envelope(om.put("/teams", json={"name": "t", "teamType": "Group", "users": [UNKNOWN_ID]}), 404)
+
+
+def test_owners_must_name_an_existing_user_or_team(om, svc):
+    alice = user(om)
+    team = om.put("/teams", json={"name": "ops", "teamType": "Group"}).json()
+    message = envelope(om.post("/mlmodels", json={"name": "m", "service": "svc",
+                                                  "owners": [{"id": UNKNOWN_ID, "type": "user"}]}), 404)
+    assert message == f"user instance for {UNKNOWN_ID} not found"
+    envelope(om.post("/mlmodels", json={"name": "m", "service": "svc",
+                                        "owners": [{"id": alice["id"], "type": "mlmodel"}]}), 400)
+    envelope(om.put("/mlmodels", json={"name": "m", "service": "svc",
+                                       "owners": [{"id": team["id"], "type": "user"}]}), 404)  # not a user
+    assert total(om) == 0
+    created = model(om, owners=[{"id": alice["id"], "type": "user"}, {"id": team["id"], "type": "team"}])
+    assert [(o["type"], o["name"]) for o in created["owners"]] == [("user", "alice"), ("team", "ops")]
+    assert "owners" not in get(om, created["id"])
+    assert get(om, created["id"], fields="owners")["owners"] == created["owners"]
+    # A patch to an unknown owner is refused and changes nothing; to a known one, resolved.
+    envelope(om.patch(f"/mlmodels/{created['id']}",
+                      json=[{"op": "replace", "path": "/owners", "value": [{"id": UNKNOWN_ID, "type": "team"}]}]), 404)
+    assert get(om, created["id"], fields="owners")["owners"] == created["owners"]
+    r = om.patch(f"/mlmodels/{created['id']}", json=[{"op": "replace", "path": "/owners",
+                                                      "value": [{"id": team["id"], "type": "team"}]}])
+    assert r.status_code == 200 and r.json()["owners"][0]["name"] == "ops"
+    # A deleted user owns nothing new.
+    om.delete(f"/users/{alice['id']}")
+    envelope(om.put("/mlmodels", json={"name": "n", "service": "svc",
+                                       "owners": [{"id": alice["id"], "type": "user"}]}), 404)

@@ -61,7 +61,7 @@ def test_the_mlflow_connection_gets_its_type_from_the_matching_oneof_branch():
 def test_a_connection_matching_another_branch_gets_none_of_the_mlflow_defaults():
     body = {"name": "s", "serviceType": "Sklearn", "connection": {"config": {"type": "Sklearn"}}}
     config = fill(OM, ref("CreateMlModelService"), body)["connection"]["config"]
-    assert config == {"type": "Sklearn"}
+    assert config == {"type": "Sklearn", "supportsMetadataExtraction": True}  # its own branch's defaults only
 
 
 def test_defaults_inside_allof_are_filled():

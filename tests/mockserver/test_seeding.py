@@ -39,7 +39,7 @@ def test_a_missing_file_is_a_seed_error(tmp_path):
     ({"openmetadata": {"dashboard": []}}, "unknown kind 'dashboard'"),
     ({"openmetadata": {"mlmodel": {"name": "m"}}}, "must be a list"),
     ({"openmetadata": {"mlmodel": ["m"]}}, r"openmetadata.mlmodel\[0\] must be an object"),
-    ({"wml": {"space": [{"name": "s"}]}}, "read-only"),
+    ({"wml": {"software_specification": [{"name": "s"}]}}, "read-only"),
 ])
 def test_malformed_documents_name_their_bad_part(app, data, message):
     with pytest.raises(SeedError, match=message):

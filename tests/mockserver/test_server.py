@@ -93,3 +93,12 @@ def test_journal_options_and_a_bad_state_file(tmp_path):
         build(Options(journal_size=-1))
     with pytest.raises(ConfigError, match="--state-file"):
         build(Options(state_file=str(tmp_path)))  # a directory
+
+
+def test_auto_spaces_makes_an_unknown_wml_space_on_first_use(make_client):
+    space = "0a1b2c3d-0000-4000-8000-00000000abcd"
+    for auto, status in ((False, 404), (True, 200)):
+        app = build(Options(auto_spaces=auto))
+        client = make_client(app, token=app.token, base_url="http://wml.test")
+        assert client.get("/ml/v4/models", params=q(space)).status_code == status
+        assert client.get(f"/v2/spaces/{space}").status_code == status

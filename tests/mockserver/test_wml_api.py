@@ -70,7 +70,7 @@ SCOPED = [k for k in CREATABLE if KINDS[k].scope]
 PROJECT_SCOPED = [k for k in SCOPED if "project_id" in KINDS[k].scope]
 PATCHABLE = kinds_with(lambda k: k.patch is not None and API.operation(k.name, "patch") is not None)
 REVISIONED = kinds_with(lambda k: k.versioning is not None and k.versioning.style == "revisions")
-PAGED = [k for k in CREATABLE if KINDS[k].pagination is not None and KINDS[k].pagination.style == "start"]
+PAGED = [k for k in SCOPED if KINDS[k].pagination is not None and KINDS[k].pagination.style == "start"]
 PATCH_RULES = [(k, rule.path) for k in PATCHABLE for rule in KINDS[k].patch.rules]
 
 
@@ -183,7 +183,8 @@ class Wml:
     def create(self, kind: str, *, space: str | None = S, project: str | None = None, **fields) -> dict:
         body = {**self.body(kind, space or project), **fields}
         body = {k: v for k, v in body.items() if v is not None}  # ``online=None``: leave the field out
-        body.update({"project_id": project} if project else {"space_id": space})
+        if KINDS[kind].scope:
+            body.update({"project_id": project} if project else {"space_id": space})
         r = self.post(op_of(kind, "create").path, params={"version": V}, json=body)
         assert r.status_code in success(kind, "create"), r.text
         return r.json()
@@ -200,8 +201,13 @@ class Wml:
             return {"name": "model", "type": "scikit-learn_1.3", "software_spec": SW}
         if kind == "function":
             return {"name": "function", "software_spec": SW}
+        if kind == "ai_service":
+            return {"name": "ai service", "software_spec": {"name": "runtime-24.1-py3.11-ai-service"},
+                    "documentation": {"request": {"type": "object"}}}
         if kind == "experiment":
             return {"name": "experiment"}
+        if kind == "space":
+            return {"name": "space", "description": "a space", "tags": ["t1"]}
         if kind == "pipeline":
             return {"name": "pipeline", "document": {"doc_type": "pipeline", "version": "2.0", "pipelines": []}}
         if kind == "model_definition":
@@ -698,6 +704,7 @@ PATCH_VALUES = {  # documented path: (a value to add, another to replace it with
     "/federated_learning": ({"rounds": 3}, {"rounds": 5, "fusion_type": "iter_avg"}),
     "/software_spec": ({"name": "runtime-23.1-py3.10"}, {"name": "runtime-23.1-py3.10"}),
     "/model_version": ({"number": "1.0.0"}, {"number": "2.0.0", "tag": "prod"}),
+    "/stage": ({"production": False}, {"production": True, "name": "prod"}),
 }
 
 
@@ -985,7 +992,7 @@ def test_deployment_representation_carries_what_the_client_reads(wml):
 
 def test_deployment_and_job_ids_are_lowercase_uuids(wml):
     uuid_kinds = kinds_with(lambda k: k.raw.get("id-format") == "uuid")
-    assert set(uuid_kinds) == {"deployment", "deployment_job"}
+    assert set(uuid_kinds) == {"deployment", "deployment_job", "space"}
     for kind in uuid_kinds:
         for _ in range(3):
             id_ = wml.create(kind)["metadata"]["id"]
@@ -1396,3 +1403,183 @@ def test_response_validation_is_on_and_would_catch_a_wrong_body(wml):
     with pytest.raises(AssertionError):
         check_response(r)
 
+
+
+UPLOADS = [(kind, op_of(kind, "content-put")) for kind in kinds_with(
+    lambda k: API.operation(k.name, "content-put") is not None)]
+# What clients put on uploads: the IBM client's repository library sends every model tarball as
+# application/json; others send no type, a form type or a made-up one.
+ANY_TYPE = ["application/json", "application/json; charset=utf-8", "text/plain", "application/x-tar",
+            "multipart/form-data; boundary=x", "made/up", None]
+
+
+@pytest.mark.parametrize("media_type", ANY_TYPE)
+@pytest.mark.parametrize(("kind", "upload"), UPLOADS, ids=[k for k, _ in UPLOADS])
+def test_uploads_are_bytes_whatever_the_content_type(wml, kind, upload, media_type):
+    id_ = wml.create(kind)["metadata"]["id"]
+    url = re.sub(r"\{[^}]+\}", id_, upload.path, count=1)
+    data = b"\x1f\x8b\x08\x00" + NOT_UTF8 + (media_type or "none").encode()  # a gzip header: not UTF-8, not JSON
+    headers = {"Content-Type": media_type} if media_type else {}
+    params = q(content_format="native") if upload.parameter("content_format") else q()
+    r = wml.put(url, params=params, content=data, headers=headers)
+    assert r.status_code == 201, (media_type, r.text)
+    attachment = r.json()["attachment_id"]
+    if kind == "model":
+        got = wml.get(f"/ml/v4/models/{id_}/content/{attachment}", params=q())
+    else:
+        got = wml.get(url, params=q())
+    assert got.status_code == 200 and got.content == data
+
+
+# =========================================================================== spaces (/v2/spaces)
+
+
+def new_space(wml, name: str = "space", **fields) -> dict:
+    r = wml.post("/v2/spaces", json={"name": name, **fields})
+    assert r.status_code == 202, r.text  # the official client requires 202
+    return r.json()
+
+
+def test_a_created_space_is_prepared_then_active_and_its_creator_is_admin(wml):
+    created = new_space(wml, "mine", description="d", tags=["a"])
+    space = created["metadata"]["id"]
+    assert uuid.UUID(space).version == 4 and space == space.lower()
+    assert created["entity"]["status"]["state"] == "preparing"
+    assert created["entity"]["members"] == [{"id": "admin", "type": "user", "role": "admin", "state": "active"}]
+    assert created["metadata"]["url"] == f"/v2/spaces/{space}"
+    states = [wml.get(f"/v2/spaces/{space}").json()["entity"]["status"]["state"] for _ in range(3)]
+    assert states[-1] == "active" and states[0] in ("preparing", "active")
+    got = wml.get(f"/v2/spaces/{space}").json()
+    assert got["entity"]["name"] == "mine" and got["entity"]["description"] == "d" and got["entity"]["tags"] == ["a"]
+    envelope(wml.post("/v2/spaces", json={"description": "no name"}), 400)
+
+
+def test_spaces_list_pages_and_filters_by_name_and_member(wml):
+    made = [new_space(wml, f"s{i}")["metadata"]["id"] for i in range(3)]
+    every = {S, OTHER, *made}
+    pages = walk(wml, "/v2/spaces", {"version": V, "limit": 2})
+    seen = [r["metadata"]["id"] for p in pages for r in p["resources"]]
+    assert sorted(seen) == sorted(every) and len(seen) == len(set(seen))
+    assert [len(p["resources"]) for p in pages] == [2, 2, 1]
+    named = wml.get("/v2/spaces", params={"name": "s1"}).json()["resources"]
+    assert [r["metadata"]["id"] for r in named] == [made[1]]
+    assert wml.get("/v2/spaces", params={"name": "nope"}).json()["resources"] == []
+    wml.post(f"/v2/spaces/{made[2]}/members", json={"members": [{"id": "bob", "role": "viewer"}]})
+    bobs = wml.get("/v2/spaces", params={"member": "bob"}).json()["resources"]
+    assert [r["metadata"]["id"] for r in bobs] == [made[2]]
+    envelope(wml.get("/v2/spaces", params={"limit": 0}), 400)
+
+
+def test_a_space_is_updated_by_json_patch_on_its_documented_paths(wml):
+    space = new_space(wml, "before", tags=["x"])["metadata"]["id"]
+    r = wml.patch(f"/v2/spaces/{space}", [{"op": "replace", "path": "/name", "value": "after"},
+                                         {"op": "add", "path": "/description", "value": "new"},
+                                         {"op": "replace", "path": "/tags", "value": ["y", "z"]}])
+    assert r.status_code == 200, r.text
+    entity = wml.get(f"/v2/spaces/{space}").json()["entity"]
+    assert (entity["name"], entity["description"], entity["tags"]) == ("after", "new", ["y", "z"])
+    envelope(wml.patch(f"/v2/spaces/{space}", [{"op": "replace", "path": "/members", "value": []}]), 400)
+    envelope(wml.patch(f"/v2/spaces/{UNKNOWN}", [{"op": "replace", "path": "/name", "value": "n"}]), 404)
+    assert wml.get(f"/v2/spaces/{space}").json()["entity"]["members"][0]["id"] == "admin"
+
+
+def test_deleting_a_space_deletes_everything_in_it(wml):
+    space = new_space(wml)["metadata"]["id"]
+    model = wml.create("model", space=space)["metadata"]["id"]
+    assert wml.put(f"/ml/v4/models/{model}/content", params=q(space, content_format="native"),
+                   content=b"bytes").status_code == 201
+    deployment = wml.create("deployment", space=space, asset={"id": model})["metadata"]["id"]
+    kept = wml.create("model")["metadata"]["id"]  # another space's model stays
+    assert wml.delete(f"/v2/spaces/{space}").status_code == 202
+    envelope(wml.get(f"/v2/spaces/{space}"), 404)
+    envelope(wml.get(f"/ml/v4/models/{model}", params=q(space)), 404)
+    envelope(wml.get(f"/v2/assets/{model}", params={"version": V}), 404)
+    envelope(wml.get(f"/v2/assets/{deployment}", params={"version": V}), 404)
+    store = wml.app.engine.store
+    assert store.get("wml", "deployment", deployment) is None and store.blobs("wml", "model", model) == []
+    assert wml.read("model", kept)["metadata"]["id"] == kept
+    envelope(wml.delete(f"/v2/spaces/{space}"), 404)
+
+
+def test_ml_v4_calls_on_an_unknown_space_are_404(wml):
+    envelope(wml.get("/ml/v4/models", params=q(UNKNOWN)), 404)
+    envelope(wml.post("/ml/v4/models", params={"version": V},
+                      json={"name": "m", "type": "scikit-learn_1.3", "software_spec": SW, "space_id": UNKNOWN}), 404)
+    envelope(wml.get("/ml/v4/deployments", params=q(UNKNOWN)), 404)
+    envelope(wml.get("/ml/v4/models", params={"version": V, "project_id": UNKNOWN}), 404)
+    assert wml.get("/v2/spaces", params={"limit": 200}).json()["resources"].__len__() == 2
+
+
+def test_auto_spaces_make_an_unknown_space_on_first_use(make_client):
+    app = create_app(apis=["wml"], engine=Engine(Store(), settings=Settings(auto_spaces=True), clock=Clock(START_MS)))
+    wml = Wml(make_client(app, token=app.token, base_url=BASE_URL), app)
+    fresh = str(uuid.uuid4())
+    model = wml.create("model", space=fresh)
+    assert model["metadata"]["space_id"] == fresh
+    space = wml.get(f"/v2/spaces/{fresh}").json()
+    assert space["entity"]["status"]["state"] == "active"
+    assert wml.get("/ml/v4/models", params=q(fresh)).json()["resources"][0]["metadata"]["id"] == model["metadata"]["id"]
+    # Projects are not made up: an unknown one is still a 404.
+    envelope(wml.get("/ml/v4/models", params={"version": V, "project_id": UNKNOWN}), 404)
+
+
+def test_space_members_are_added_read_updated_and_removed(wml):
+    space = new_space(wml)["metadata"]["id"]
+    url = f"/v2/spaces/{space}/members"
+    r = wml.post(url, json={"members": [{"id": "bob", "role": "editor"}, {"id": "ops", "type": "group",
+                                                                          "role": "viewer"}]})
+    assert r.status_code == 200, r.text
+    assert r.json()["members"][0] == {"id": "bob", "type": "user", "role": "editor", "state": "active"}
+    envelope(wml.post(url, json={"members": [{"id": "bob", "role": "viewer"}]}), 409)
+    listed = wml.get(url).json()
+    assert listed["total_count"] == 3 and {m["id"] for m in listed["resources"]} == {"admin", "bob", "ops"}
+    assert [m["id"] for m in wml.get(url, params={"role": "viewer"}).json()["resources"]] == ["ops"]
+    assert wml.get(f"{url}/bob").json()["role"] == "editor"
+    r = wml.patch(f"{url}/bob", [{"op": "replace", "path": "/role", "value": "admin"}])
+    assert r.status_code == 200 and r.json()["role"] == "admin"
+    envelope(wml.patch(f"{url}/bob", [{"op": "replace", "path": "/id", "value": "eve"}]), 400)
+    envelope(wml.patch(f"{url}/bob", [{"op": "replace", "path": "/role", "value": "owner"}]), 400)
+    assert wml.delete(f"{url}/bob").status_code == 204
+    envelope(wml.get(f"{url}/bob"), 404)
+    envelope(wml.delete(f"{url}/bob"), 404)
+    envelope(wml.get(f"/v2/spaces/{UNKNOWN}/members"), 404)
+
+
+# =========================================================================== catalogue, AI services
+
+
+@pytest.mark.parametrize("name", ["pmml-3.0_4.3", "do_22.1", "do_20.1", "spark-mllib_3.4", "spark-mllib_3.5",
+                                  "tensorflow_rt24.1-py3.11", "pytorch-onnx_rt24.1-py3.11", "autoai-kb_rt24.1-py3.11",
+                                  "autoai-ts_rt24.1-py3.11", "runtime-24.1-py3.11", "runtime-25.1-py3.12",
+                                  "runtime-24.1-r4.3"])
+def test_the_catalogue_has_the_runtimes_clients_look_up(wml, name):
+    found = wml.get("/v2/software_specifications", params={"version": V, "space_id": S, "name": name}).json()
+    assert found["total_results"] == 1, name
+    spec = found["resources"][0]
+    assert spec["metadata"]["name"] == name and spec["entity"]["software_specification"]["type"] == "base"
+    states = set(spec["metadata"]["life_cycle"]) & {"supported", "deprecated", "constricted", "retired"}
+    assert len(states) == 1
+    replacement = spec["metadata"]["life_cycle"].get("replacement_name")
+    if states != {"supported"}:  # a deprecated runtime names its successor, which is in the catalogue
+        again = wml.get("/v2/software_specifications", params={"version": V, "name": replacement}).json()
+        assert again["total_results"] == 1
+    got = wml.get(f"/v2/software_specifications/{spec['metadata']['asset_id']}", params={"version": V}).json()
+    assert got == spec
+
+
+def test_software_specification_ids_are_distinct_and_gpu_hardware_is_listed(wml):
+    specs = wml.get("/v2/software_specifications", params={"version": V}).json()["resources"]
+    assert len({s["metadata"]["asset_id"] for s in specs}) == len(specs) >= 25
+    hardware = {h["metadata"]["name"]: h for h in
+                wml.get("/v2/hardware_specifications", params={"version": V}).json()["resources"]}
+    assert {"XXS", "XS", "S", "M", "L", "XL", "K80", "V100"} <= set(hardware)
+    assert hardware["V100"]["entity"]["hardware_specification"]["nodes"]["gpu"]["num_gpu"] == 1
+
+
+def test_ai_services_are_listed_created_and_probed(wml):
+    assert wml.get("/ml/v4/ai_services", params=q(limit=200)).json()["resources"] == []
+    envelope(wml.get(f"/ml/v4/ai_services/{UNKNOWN}", params=q()), 404)  # the download probe needs a 404
+    created = wml.create("ai_service")
+    listed = wml.get("/ml/v4/ai_services", params=q(limit=200)).json()["resources"]
+    assert [r["metadata"]["id"] for r in listed] == [created["metadata"]["id"]]
+    assert created["entity"]["documentation"] == {"request": {"type": "object"}}
