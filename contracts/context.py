@@ -180,6 +180,8 @@ class Context:
             return "2024-01-01T00:00:00Z"
         if fmt == "date":
             return "2024-01-01"
+        if fmt == "email":
+            return f"{self.random.getrandbits(32):08x}@example.com"
         return "x" * max(1, schema.get("minLength", 1))
 
     def body_schema(self, op: Operation, media: str = "application/json") -> Mapping[str, Any]:

@@ -1058,3 +1058,10 @@ def test_owners_must_name_an_existing_user_or_team(om, svc):
     om.delete(f"/users/{alice['id']}")
     envelope(om.put("/mlmodels", json={"name": "n", "service": "svc",
                                        "owners": [{"id": alice["id"], "type": "user"}]}), 404)
+
+
+def test_a_user_email_is_checked_as_the_real_server_checks_it(om):
+    # basic.json#/definitions/email: format email, ^\S+@\S+\.\S+$, 6..127 characters.
+    for bad in ("x", "no-at-sign.example.com", "a@b", "a b@example.com", "a@" + "e" * 130 + ".com"):
+        envelope(om.put("/users", json={"name": "carol", "email": bad}), 400)
+    assert om.put("/users", json={"name": "carol", "email": "carol@example.com"}).status_code == 201
