@@ -1,8 +1,9 @@
 """``mlmock proxy``: an ASGI forwarding proxy that judges (and records) the traffic it relays.
 
 The request goes upstream as it came: method, the raw path (its exact percent-encoding, from the
-ASGI scope's ``raw_path``), query string, headers (hop-by-hop ones excepted) and body bytes,
-streamed. The answer comes back the same way (raw bytes, so a compressed body stays compressed).
+ASGI scope's ``raw_path``), query string, headers (hop-by-hop ones excepted; ``Host`` too is
+the client's, so the links the server builds lead back through the proxy) and body bytes, streamed.
+The answer comes back the same way (raw bytes, so a compressed body stays compressed).
 A copy of each body, up to :data:`~.exchange.BODY_LIMIT`, is kept until the exchange is judged on
 a single worker thread (in arrival order, off the client's path) and, with ``--record``, written
 to the HAR file. ``GET /_mlmock/api/violations`` answers the report so far.
@@ -122,12 +123,11 @@ class Proxy:
         out = []
         for name, value in scope["headers"]:
             lower = name.lower()
-            if lower in HOP_BY_HOP or lower == b"host":
+            if lower in HOP_BY_HOP:
                 continue
             if lower == b"authorization" and self.token is not None:
                 value = f"Bearer {self.token}".encode()
             out.append((name, value))
-        out.append((b"host", self.upstream.netloc))
         return out
 
     async def _forward(self, scope, receive, send) -> None:

@@ -89,19 +89,25 @@ def auth(s: Seeing) -> Found:
 # --------------------------------------------------------------------------- pagination
 
 
-def _walk_key(s: Seeing, token: str) -> tuple:
-    return (s.api, s.kind.name, s.ex.path, token)
+def _page_key(path: str, query: list[tuple[str, str]]) -> tuple:
+    return (path, tuple(sorted(query)))
 
 
-def _next_token(s: Seeing, body: dict) -> str | None:
+def _next_request(s: Seeing, body: dict) -> tuple | None:
+    """The request that fetches the next page (path and query), as the client will send it."""
     p = s.kind.pagination
     if p.style == "cursor":
         token = pointer_get(body, p.get("after"))
-        return str(token) if token else None
+        if not token:
+            return None
+        skip = (p.get("after-param"), p.get("before-param"))
+        query = [(k, v) for k, v in s.ex.query if k not in skip] + [(p.get("after-param"), str(token))]
+        return _page_key(s.ex.path, query)
     href = pointer_get(body, p.get("next")) if p.get("next") else None
     if not href:
         return None
-    return dict(parse_qsl(urlsplit(str(href)).query)).get(p.get("start-param", "start")) or str(href)
+    parts = urlsplit(str(href))
+    return _page_key(parts.path, parse_qsl(parts.query, keep_blank_values=True))
 
 
 def pagination(s: Seeing) -> Found:
@@ -130,7 +136,8 @@ def pagination(s: Seeing) -> Found:
                                 f"the {len(expected)} of the page before the one that gave the cursor")
         return
     token = ex.param(after_param) if after_param else None
-    walk = s.state.walks.pop(_walk_key(s, token)) if token else None
+    here = (s.api, *_page_key(ex.path, ex.query))
+    walk = s.state.walks.pop(here)
     if walk is None:
         walk = Walk(complete=token is None)
     repeated = sorted(set(ids) & walk.ids) + sorted(i for i in set(ids) if ids.count(i) > 1)
@@ -142,9 +149,9 @@ def pagination(s: Seeing) -> Found:
     before_token = pointer_get(body, p.get("before")) if p.get("before") else None
     if before_token and walk.previous:
         s.state.before.put((s.api, kind.name, ex.path, str(before_token)), walk.previous)
-    nxt = _next_token(s, body)
+    nxt = _next_request(s, body)
     if nxt:
-        s.state.walks.put(_walk_key(s, nxt), walk)
+        s.state.walks.put((s.api, *nxt), walk)
         return
     total = pointer_get(body, p.get("total")) if p.get("total") else None
     if walk.complete and isinstance(total, int) and len(walk.ids) < WALK_IDS and total != len(walk.ids):
@@ -156,9 +163,10 @@ def _filters(s: Seeing, items: list) -> Found:
     for f in s.op.filters:
         value = s.ex.param(f.param)
         declared = s.op.parameter(f.param) or {}
-        if value is None or declared.get("x-mlmock-filter", {}).get("syntax") or \
-                declared.get("x-mlmock-filter", {}).get("alternate-fields"):
-            continue  # the compound syntaxes are judged by the active rule only
+        spec = declared.get("x-mlmock-filter", {})
+        compound = spec.get("syntax") and ("," in (value or "") or " or " in (value or "") or " and " in (value or ""))
+        if value is None or compound or spec.get("alternate-fields"):
+            continue  # compound values and alternate fields are judged by the active rule only
         for item in items:
             got = pointer_get(item, f.field)
             if f.match == "equals" and got is not None and str(got) != value:

@@ -7,6 +7,7 @@ all in process (httpx's ASGI transport), judged by a :class:`Judge`.
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 
 import httpx
@@ -87,7 +88,7 @@ async def openmetadata(client: httpx.AsyncClient) -> None:
     _ok(await client.post(f"{OM}/services/mlmodelServices", json={"name": other, "serviceType": "Mlflow"}))
     _ok(await client.post(f"{OM}/mlmodels", json={"name": f"o_{run_id}", "service": other, "algorithm": "KMeans"}))
     pages, after, cursors = [], None, []
-    while True:
+    for _ in range(10):
         page = _ok(await client.get(f"{OM}/mlmodels", params={"limit": 2, "service": service,
                                                                 **({"after": after} if after else {})}))
         pages.append(page.json())
@@ -125,10 +126,96 @@ async def openmetadata(client: httpx.AsyncClient) -> None:
     _ok(await client.delete(f"{OM}/mlmodels/{ids[2]}", params={"hardDelete": "true"}))
     _ok(await client.get(f"{OM}/mlmodels/{ids[2]}", params={"include": "all"}), 404)
     _ok(await client.get(f"{OM}/mlmodels", params={"limit": "lots"}), 400)
+    _ok(await client.get(f"{OM}/mlmodels/{ids[3]}", params={"include": "everything"}), 400)
+    for i in range(10):  # versions 0.1 to 1.1
+        _ok(await client.patch(f"{OM}/mlmodels/{ids[3]}", content=json.dumps(
+            [{"op": "add", "path": "/description", "value": f"change {i}"}]).encode(),
+            headers={"Content-Type": "application/json-patch+json"}))
 
 
-def run_sync(workflow, upstream, **kwargs) -> Judge:
-    return run(workflow, upstream, **kwargs)
+__all__ = ["mock", "openmetadata", "run", "wml"]
 
 
-__all__ = ["DEFAULT_SPACE_ID", "OTHER_SPACE_ID", "mock", "openmetadata", "run"]
+WML_V = "2024-05-13"
+SW = {"name": "runtime-24.1-py3.11"}
+ROWS = [[1, "a", 0.5], [2, "b", 1.5], [3, "c", 2.5]]
+
+
+def _q(space: str = DEFAULT_SPACE_ID, **more) -> dict:
+    return {"version": WML_V, "space_id": space, **more}
+
+
+async def wml(client: httpx.AsyncClient) -> None:
+    """Models (pages, revisions, patches, other space), deployments (serving names, probe, states), jobs, deletes."""
+    S, OTHER = DEFAULT_SPACE_ID, OTHER_SPACE_ID
+    run_id = uuid.uuid4().hex[:6]
+    models = []
+    for i in range(5):
+        created = _ok(await client.post("/ml/v4/models", params={"version": WML_V},
+                                        json={"name": f"m{i}_{run_id}", "type": "scikit-learn_1.3",
+                                              "software_spec": SW, "space_id": S, "tags": [run_id]}))
+        models.append(created.json()["metadata"]["id"])
+    _ok(await client.post("/ml/v4/models", params={"version": WML_V},
+                          json={"name": f"untagged_{run_id}", "type": "scikit-learn_1.3", "software_spec": SW,
+                                "space_id": S}))
+    _ok(await client.get("/ml/v4/models", params=_q(**{"tag.value": run_id})))
+    _ok(await client.post("/ml/v4/models", params={"version": WML_V},
+                          json={"name": f"other_{run_id}", "type": "scikit-learn_1.3", "software_spec": SW,
+                                "space_id": OTHER}))
+    url, params = "/ml/v4/models", _q(limit=2)
+    for _ in range(10):  # a client that would loop forever on a cyclic next link stops somewhere
+        if not url:
+            break
+        page = _ok(await client.get(url, params=params)).json()
+        nxt = page.get("next", {}).get("href") if isinstance(page, dict) else None
+        url, params = (nxt, None) if nxt else (None, None)
+    _ok(await client.get("/ml/v4/models", params=_q(limit=0)), 400)
+    _ok(await client.get("/ml/v4/models", params=_q(limit="many")), 400)
+    _ok(await client.get("/ml/v4/models", params={"space_id": S}), 400)
+    _ok(await anonymous(client, "GET", "/ml/v4/models", params=_q()), 401)
+    first = models[0]
+    _ok(await client.get(f"/ml/v4/models/{first}", params=_q()))
+    _ok(await client.get(f"/ml/v4/models/{first}", params=_q(OTHER)), 404)
+    _ok(await client.post(f"/ml/v4/models/{first}/revisions", params={"version": WML_V},
+                          json={"space_id": S, "commit_message": "first"}))
+    _ok(await client.get(f"/ml/v4/models/{first}", params=_q(rev="1")))
+    _ok(await client.patch(f"/ml/v4/models/{first}", params=_q(),
+                           json=[{"op": "replace", "path": "/name", "value": f"renamed_{run_id}"}]))
+    _ok(await client.patch(f"/ml/v4/models/{first}", params=_q(),
+                           json=[{"op": "replace", "path": "/type", "value": "tensorflow_2.14"}]), 400)
+    _ok(await client.patch(f"/ml/v4/models/{first}", params=_q(),
+                           json=[{"op": "add", "path": "/description", "value": "half"},
+                                 {"op": "replace", "path": "/type", "value": "tensorflow_2.14"}]), 400)
+    _ok(await client.get(f"/ml/v4/models/{first}", params=_q(rev="1")))
+    _ok(await client.get(f"/ml/v4/models/{first}", params=_q()))
+    # deployments
+    body = {"name": f"d_{run_id}", "online": {"parameters": {"serving_name": f"s_{run_id}"}},
+            "asset": {"id": models[1]}, "space_id": S}
+    deployment = _ok(await client.post("/ml/v4/deployments", params={"version": WML_V}, json=body)).json()
+    dep = deployment["metadata"]["id"]
+    _ok(await client.post("/ml/v4/deployments", params={"version": WML_V}, json=dict(body, name="again")), 409)
+    _ok(await client.get("/ml/v4/deployments", params={"version": WML_V, "conflict": "true",
+                                                       "serving_name": f"s_{run_id}"}), 409)
+    for _ in range(4):
+        _ok(await client.get(f"/ml/v4/deployments/{dep}", params=_q()))
+    _ok(await client.post("/ml/v4/deployments", params={"version": WML_V},
+                          json={"name": f"d2_{run_id}", "online": {}, "asset": {"id": models[2]}, "space_id": S}))
+    _ok(await client.get("/ml/v4/deployments", params=_q(asset_id=models[1])))
+    _ok(await client.post(f"/ml/v4/deployments/{dep}/predictions", params={"version": WML_V},
+                          json={"input_data": [{"values": ROWS}]}))
+    batch = _ok(await client.post("/ml/v4/deployments", params={"version": WML_V},
+                                  json={"name": f"b_{run_id}", "batch": {}, "asset": {"id": models[1]},
+                                        "space_id": S})).json()["metadata"]["id"]
+    jobs = []
+    for i in range(2):
+        job = _ok(await client.post("/ml/v4/deployment_jobs", params={"version": WML_V},
+                                    json={"name": f"job{i}", "deployment": {"id": batch}, "space_id": S,
+                                          "scoring": {"input_data": [{"fields": ["id", "name", "x"],
+                                                                      "values": ROWS}]}})).json()
+        jobs.append(job["metadata"]["id"])
+    _ok(await client.delete(f"/ml/v4/deployment_jobs/{jobs[0]}", params=_q()))
+    _ok(await client.get(f"/ml/v4/deployment_jobs/{jobs[0]}", params=_q()))
+    _ok(await client.delete(f"/ml/v4/deployment_jobs/{jobs[1]}", params=_q(hard_delete="true")))
+    _ok(await client.get(f"/ml/v4/deployment_jobs/{jobs[1]}", params=_q()), 404)
+    _ok(await client.delete(f"/ml/v4/models/{models[4]}", params=_q()))
+    _ok(await client.get(f"/ml/v4/models/{models[4]}", params=_q()), 404)
