@@ -169,6 +169,17 @@ async def wml(client: httpx.AsyncClient) -> None:
         page = _ok(await client.get(url, params=params)).json()
         nxt = page.get("next", {}).get("href") if isinstance(page, dict) else None
         url, params = (nxt, None) if nxt else (None, None)
+    for i in range(3):
+        _ok(await client.post("/ml/v4/trainings", params={"version": WML_V},
+                              json={"name": f"t{i}_{run_id}", "space_id": S,
+                                    "results_reference": {"type": "container", "location": {"path": "results"}}}))
+    url, params = "/ml/v4/trainings", _q(limit=2, total_count="true")
+    for _ in range(10):
+        if not url:
+            break
+        page = _ok(await client.get(url, params=params)).json()
+        nxt = page.get("next", {}).get("href") if isinstance(page, dict) else None
+        url, params = (nxt, None) if nxt else (None, None)
     _ok(await client.get("/ml/v4/models", params=_q(limit=0)), 400)
     _ok(await client.get("/ml/v4/models", params=_q(limit="many")), 400)
     _ok(await client.get("/ml/v4/models", params={"space_id": S}), 400)
