@@ -202,12 +202,37 @@ def redact_url(url: str) -> str:
     return parts._replace(query=query).geturl()
 
 
+def _secrets(entry: Entry) -> list[bytes]:
+    """The credential values the entry's headers carry (whole, and without their scheme)."""
+    found = set()
+    for name, value in (*entry.request_headers, *entry.response_headers):
+        if name.lower() in SECRET_HEADERS and value and value != REDACTED:
+            found.add(value)
+            scheme, _, rest = value.partition(" ")
+            if rest and scheme.lower() in ("bearer", "basic", "token", "apikey", "zenapikey"):
+                found.add(rest)
+    return sorted((v.encode("latin-1", "replace") for v in found if len(v) >= 4), key=len, reverse=True)
+
+
+def _scrub(body: bytes, secrets: list[bytes]) -> bytes:
+    for secret in secrets:
+        body = body.replace(secret, REDACTED.encode())
+    return body
+
+
 def redacted(entry: Entry) -> Entry:
-    return Entry(method=entry.method, url=redact_url(entry.url),
+    """The entry with credentials replaced by ``REDACTED``: secret headers, secret JSON members, form
+    fields and query parameters, and any echo of a header's credential in a body or the URL."""
+    secrets = _secrets(entry)
+    url = redact_url(entry.url)
+    for secret in secrets:
+        url = url.replace(secret.decode("latin-1"), REDACTED)
+    return Entry(method=entry.method, url=url,
                  request_headers=redact_headers(entry.request_headers),
-                 request_body=redact_body(entry.request_body, entry.request_header("content-type")),
+                 request_body=_scrub(redact_body(entry.request_body, entry.request_header("content-type")), secrets),
                  status=entry.status, response_headers=redact_headers(entry.response_headers),
-                 response_body=redact_body(entry.response_body, entry.response_header("content-type")),
+                 response_body=_scrub(redact_body(entry.response_body, entry.response_header("content-type")),
+                                      secrets),
                  started=entry.started, time_ms=entry.time_ms)
 
 

@@ -69,6 +69,20 @@ def run_validate(args: argparse.Namespace) -> int:
     return _finish(report, args)
 
 
+def _server_class():
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn re-raises SIGINT/SIGTERM after a graceful shutdown, which would kill the process
+        before the report is written: the proxy stops the same way, then exits with its own code."""
+
+        def handle_exit(self, sig, frame) -> None:
+            super().handle_exit(sig, frame)
+            self._captured_signals.clear()
+
+    return Server
+
+
 def run_proxy(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -112,7 +126,7 @@ def run_proxy(args: argparse.Namespace) -> int:
           f"{scheme}://{args.host}:{args.port}/_mlmock/api/violations", file=sys.stderr, flush=True)
     config = uvicorn.Config(proxy, host=args.host, port=args.port, log_level=args.log_level, lifespan="on",
                             access_log=False, **ssl)
-    server = uvicorn.Server(config)
+    server = _server_class()(config)
     try:
         server.run()  # returns on SIGINT or SIGTERM, after the lifespan shutdown drained the judge
     finally:
