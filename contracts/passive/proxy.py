@@ -52,12 +52,16 @@ class _Tee:
 
 class Proxy:
     def __init__(self, upstream: str, judge: Judge, *, recorder: Recorder | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None, verify: bool | str = True,
+                 transport: httpx.AsyncBaseTransport | None = None, verify: bool | str | Any = True,
                  token: str | None = None, timeout: float = 300.0):
         self.upstream = httpx.URL(upstream.rstrip("/"))
         self.judge = judge
         self.recorder = recorder
         self.token = token
+        if isinstance(verify, str):  # a CA bundle
+            import ssl
+
+            verify = ssl.create_default_context(cafile=verify)
         self._client_options: dict[str, Any] = {"verify": verify, "timeout": timeout, "follow_redirects": False}
         if transport is not None:
             self._client_options["transport"] = transport
@@ -102,6 +106,12 @@ class Proxy:
         """Wait until every exchange seen so far is judged."""
         if self._pending:
             await asyncio.gather(*list(self._pending), return_exceptions=True)
+
+    def wait_judged(self, timeout: float = 30.0) -> None:
+        """From another thread: block until every exchange answered so far is judged (the judge
+        runs exchanges in order on one worker, so a no-op behind them finishes last)."""
+        time.sleep(0.05)  # an answer just sent is handed to the worker right after
+        self._worker.submit(lambda: None).result(timeout)
 
     async def _violations(self, send) -> None:
         await self.drain()
