@@ -38,8 +38,8 @@ class Judge:
 
     def _observe(self, ex: Exchange) -> list[PassiveViolation]:
         self.report.exchanges += 1
-        api = self.apis[0] if len(self.apis) == 1 else specjudge.api_of(ex.path, self.apis)
-        matched = specjudge.match(api, ex.method, ex.path) if api else None
+        api = self.apis[0] if len(self.apis) == 1 else specjudge.api_of(ex.raw_path, self.apis)
+        matched = specjudge.match(api, ex.method, ex.raw_path) if api else None
         if matched is None:
             self.report.unjudged[f"{ex.method} {ex.path}"[:120]] += 1
             if len(self.report.unjudged) > 200:  # bounded: keep the most frequent

@@ -12,6 +12,7 @@ import functools
 import json
 import re
 from collections.abc import Iterator
+from urllib.parse import unquote
 
 from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
@@ -64,7 +65,7 @@ class _Request:
 
     def __init__(self, ex: Exchange, *, credentials: bool):
         self.method = ex.method.lower()
-        self.path = ex.path
+        self.path = ex.raw_path  # percent-encoded: a %2F inside a parameter stays inside it
         self.body = ex.entry.request_body or None
         self.content_type = (ex.request_header("content-type") or "").lower()
         headers = Headers(ex.entry.request_headers)
@@ -105,7 +106,7 @@ def match(api: str, method: str, path: str) -> tuple[Operation, dict[str, str]] 
         found = pattern.match(path)
         if found:
             names = re.findall(r"\{([^}]+)\}", decl.base_path + op.path)
-            return op, dict(zip(names, found.groups(), strict=False))
+            return op, {name: unquote(value) for name, value in zip(names, found.groups(), strict=False)}
     return None
 
 
