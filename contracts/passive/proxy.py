@@ -31,6 +31,10 @@ from .judge import Judge
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
                         "transfer-encoding", "upgrade", "proxy-connection"})
 VIOLATIONS_PATH = "/_mlmock/api/violations"
+# Exchanges answered but not judged yet. Judging costs tens of milliseconds (openapi-core); traffic
+# faster than that for long would queue bodies without bound, so beyond this many the exchange is
+# forwarded (and recorded) but counted as unjudged.
+BACKLOG = 500
 
 
 class _Tee:
@@ -185,6 +189,11 @@ class Proxy:
             response_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw],
             response_body=_decoded(response, response_tee.body), started=when,
             time_ms=round((time.perf_counter() - started) * 1000, 3))
+        if len(self._pending) >= BACKLOG:
+            self.judge.report.unjudged["(judge backlog full)"] += 1
+            if self.recorder is not None:
+                self._worker.submit(self.recorder.add, entry)
+            return
         future = asyncio.get_running_loop().run_in_executor(self._worker, self._judge, entry)
         self._pending.add(future)
         future.add_done_callback(self._pending.discard)
