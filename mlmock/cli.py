@@ -84,6 +84,18 @@ def _check(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _validate(args: argparse.Namespace) -> int:
+    from mlmock.contracts.passive.cli import run_validate
+
+    return run_validate(args)
+
+
+def _proxy(args: argparse.Namespace) -> int:
+    from mlmock.contracts.passive.cli import run_proxy
+
+    return run_proxy(args)
+
+
 def parser() -> argparse.ArgumentParser:
     from mlmock import __version__
     from mlmock.mockserver.server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TOKEN
@@ -138,6 +150,15 @@ def parser() -> argparse.ArgumentParser:
                            epilog=CHECK_EPILOG, formatter_class=HelpFormatter)
     add_arguments(check)
     check.set_defaults(func=_check)
+
+    from mlmock.contracts.passive.cli import add_proxy_arguments, add_validate_arguments
+
+    proxy = sub.add_parser("proxy", help="forward to a server, judging (and recording) the live traffic")
+    add_proxy_arguments(proxy)
+    proxy.set_defaults(func=_proxy)
+    validate = sub.add_parser("validate", help="judge the traffic of a HAR recording against the contract")
+    add_validate_arguments(validate)
+    validate.set_defaults(func=_validate)
     return top
 
 

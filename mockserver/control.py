@@ -155,7 +155,7 @@ class Control:
             self.engine.reset()
         try:
             return await seeding.apply(self.inner, self.apis, data, token=self.engine.settings.token,
-                                       origin=origin)
+                                       origin=origin, store=self.engine.store)
         except BaseException:
             snapshots.restore(self.engine.store, before)
             raise

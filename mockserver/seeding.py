@@ -78,7 +78,18 @@ def parse(text: str | bytes, *, max_depth: int = jsonsafety.DEFAULT_MAX_DEPTH + 
         raise SeedError(f"seed: {error.message}") from None
 
 
+class HarSeed(list):
+    """The entries of a HAR recording (``--seed-file x.har``): replayed by :mod:`.harseed`."""
+
+
 def read(path: str | Path) -> Any:
+    from mlmock import har
+
+    if har.looks_like_har(path):
+        try:
+            return HarSeed(har.read(path))
+        except har.HarError as error:
+            raise SeedError(f"seed: {error}") from None
     try:
         return parse(Path(path).read_bytes())
     except OSError as error:
@@ -110,7 +121,7 @@ def _create_op(api: ApiDeclaration, kind: Kind) -> Operation:
 
 def plan(data: Any, apis: Mapping[str, ApiDeclaration]) -> list[Item]:
     """The bodies to create, in order; a malformed document is a 400 naming the bad part."""
-    if data is None:
+    if data is None or isinstance(data, HarSeed):
         return []
     if not isinstance(data, dict):
         raise SeedError("seed: the document maps API names to kinds to lists of create bodies")
@@ -213,11 +224,15 @@ async def call(app: ASGIApp, method: str, path: str, query: Mapping[str, str], b
 
 
 async def apply(app: ASGIApp, apis: Mapping[str, ApiDeclaration], data: Any, *, token: str,
-                origin: str = "http://localhost") -> dict[str, Any]:
+                origin: str = "http://localhost", store: Any = None) -> dict[str, Any]:
     """Create everything ``data`` lists; returns what was created, per API and kind, in order.
 
     The first body the API refuses stops the run with a :class:`SeedError` carrying its answer
     (what was created before it stays: the caller decides whether to roll back)."""
+    if isinstance(data, HarSeed):
+        from .harseed import replay
+
+        return await replay(app, apis, data, token=token, origin=origin, store=store)
     items = plan(data, apis)
     created: dict[tuple[str, str, str], str] = {}
     report: dict[str, dict[str, list[dict[str, Any]]]] = {}

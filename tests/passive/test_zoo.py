@@ -1,0 +1,108 @@
+"""The passive judge, proven twice: scripted client workflows through the proxy in front of the
+correct mock see no violation, and in front of each defect of the zoo see the defect it breaks.
+
+The defect zoo (``tests/contracts/om_defects.py``, ``wml_defects.py``) wraps the mock so that it
+breaks exactly one rule of the active suite. Passive observation names some of them differently
+(it sees a symptom, not the cause) and cannot see some at all: both are listed here, with why.
+"""
+
+from __future__ import annotations
+
+import om_defects
+import pytest
+import wml_defects
+import workflows
+
+# The passive rule that reports each defect (the active rule's name unless noted).
+SEEN = {
+    om_defects.AnonymousReads: "auth.missing-token",
+    om_defects.IgnoresLimit: "pagination.page-size",
+    om_defects.ClampsLimit: "pagination.limit-bounds",
+    # The page edge items are lost, not repeated: a walk to the end counts fewer items than `total`.
+    om_defects.SkipsPageEdge: "pagination.total",
+    om_defects.BeforeIgnored: "pagination.walk-backward",
+    om_defects.TotalIsPageSize: "pagination.total",
+    om_defects.FilterIgnored: "pagination.filter",
+    om_defects.PatchIgnored: "patch.documented-ops-applied",
+    om_defects.NonAtomicPatch: "patch.failed-op-atomic",
+    om_defects.LenientPatch: "patch.malformed-rejected",
+    om_defects.NameWritable: "patch.immutable-fields",
+    om_defects.TrustsClientVersion: "patch.server-fields-recomputed",
+    om_defects.PostUpserts: "conflict.duplicate-create",
+    om_defects.UpsertNewId: "conflict.upsert-keeps-id",
+    om_defects.MinorOnlyVersions: "conflict.version-rules",
+    om_defects.SoftDeleteVisible: "deletion.soft-delete-hides",
+    om_defects.HardDeleteIsSoft: "deletion.hard-delete-removes",
+    om_defects.RestoreNoop: "deletion.restore",
+    om_defects.LeaksInternalField: "schema.response",  # the active schema.positive
+    om_defects.LenientQuery: "schema.request",  # the active schema.negative
+    wml_defects.NextLinkDropsScope: "pagination.next-link-complete",
+    wml_defects.NextOnLastPage: "pagination.walk-forward",
+    wml_defects.WmlIgnoresLimit: "pagination.page-size",
+    wml_defects.WmlClampsLimit: "pagination.limit-bounds",
+    wml_defects.TotalCountIsPageSize: "pagination.total",
+    wml_defects.FiltersIgnored: "pagination.filter",
+    wml_defects.UndocumentedPatchIgnored: "patch.undocumented-rejected",
+    wml_defects.WmlPatchIgnored: "patch.documented-ops-applied",
+    wml_defects.WmlNonAtomicPatch: "patch.failed-op-atomic",
+    wml_defects.ServingNamesNotUnique: "conflict.duplicate-create",
+    wml_defects.ProbeAlwaysFree: "conflict.availability-probe",
+    wml_defects.VersionOptional: "versioning.version-required",
+    wml_defects.RevisionsFollowHead: "versioning.revisions-immutable",
+    wml_defects.LegacyDeploymentStates: "lifecycle.documented-transitions",
+    wml_defects.SpaceLeak: "isolation.other-space",
+    wml_defects.CancelDeletes: "deletion.cancel-keeps",
+    wml_defects.HardDeleteCancelsOnly: "deletion.hard-delete-removes",
+    wml_defects.DeleteIsNoop: "deletion.delete-removes",
+    wml_defects.ListWithoutFirst: "schema.response",
+    wml_defects.WmlLenientQuery: "pagination.limit-bounds",
+}
+
+# What observation alone cannot see, and why.
+NOT_SEEN = {
+    om_defects.AcceptsAnyToken: "which tokens the server issued is not in the traffic: a wrong token answered 2xx "
+                                "looks exactly like a right one",
+}
+
+ZOO = ([("openmetadata", d) for d in om_defects.DEFECTS if d not in (wml_defects.AcceptsAnyToken,
+                                                                      wml_defects.AnonymousReads)]
+       + [("wml", d) for d in wml_defects.DEFECTS])
+WORKFLOWS = {"openmetadata": workflows.openmetadata, "wml": workflows.wml}
+
+
+@pytest.mark.parametrize("api", sorted(WORKFLOWS))
+def test_the_correct_mock_shows_no_violation(api):
+    judge = workflows.run(WORKFLOWS[api], workflows.mock())
+    report = judge.report
+    assert report.judged == report.exchanges > 20, dict(report.unjudged)
+    assert [v.line() for v in report.violations] == []
+
+
+def test_every_defect_is_seen_or_explained():
+    every = set(om_defects.DEFECTS) | set(wml_defects.DEFECTS)
+    assert every - set(SEEN) - set(NOT_SEEN) == set()
+
+
+@pytest.mark.parametrize(("api", "defect"), [(a, d) for a, d in ZOO if d in SEEN],
+                         ids=lambda x: x if isinstance(x, str) else x.__name__)
+def test_the_proxy_reports_the_defect(api, defect):
+    app = defect(workflows.mock())
+    app.token = workflows.TOKEN
+    judge = workflows.run(WORKFLOWS[api], app, strict=False)
+    expected = SEEN[defect]
+    found = [v for v in judge.report.violations if v.rule == expected]
+    assert found, (f"{defect.__name__} ({defect.__doc__}) was not reported as {expected}; "
+                   f"seen: {dict(judge.report.counts)}")
+    first = found[0]
+    assert first.fails and first.provenance in ("documented", "client", "reading")
+    assert first.exchange["request"]["url"] and first.exchange["response"]["status"]
+    assert "Bearer" not in str(first.exchange), "the credentials must not reach a report"
+
+
+@pytest.mark.parametrize("defect", sorted(NOT_SEEN, key=lambda d: d.__name__), ids=lambda d: d.__name__)
+def test_what_passive_observation_cannot_see(defect):
+    """Documents the blind spot: the workflow through this defect is judged clean."""
+    app = defect(workflows.mock())
+    app.token = workflows.TOKEN
+    judge = workflows.run(workflows.openmetadata, app, strict=False)
+    assert judge.report.counts.get(defect.rule, 0) == 0
