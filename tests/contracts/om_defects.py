@@ -293,3 +293,96 @@ DEFECTS = [AcceptsAnyToken, AnonymousReads, IgnoresLimit, ClampsLimit, SkipsPage
            TotalIsPageSize, FilterIgnored, PatchIgnored, NonAtomicPatch, LenientPatch, NameWritable,
            TrustsClientVersion, PostUpserts, UpsertNewId, MinorOnlyVersions, SoftDeleteVisible,
            HardDeleteIsSoft, RestoreNoop, LeaksInternalField, LenientQuery]
+
+
+# ----------------------------------------------------------------------------- naming, status (issue 15)
+
+
+def _is_model_path(ex: Exchange) -> bool:
+    return ex.path.startswith("/api/v1/mlmodels")
+
+
+def _each_entity(data, change):
+    """Apply ``change`` to every entity in an answer: the entity, list items, listed versions."""
+    if isinstance(data, dict) and isinstance(data.get("data"), list):
+        data["data"] = [change(item) if isinstance(item, dict) else item for item in data["data"]]
+    elif isinstance(data, dict) and isinstance(data.get("versions"), list):
+        data["versions"] = [json.dumps(change(json.loads(v))) for v in data["versions"]]
+    elif isinstance(data, dict):
+        data = change(data)
+    return data
+
+
+class BareNameFqn(Defect):
+    """Reports an ML model's bare name as its fullyQualifiedName instead of service.name."""
+
+    rule = "naming.fqn-composition"
+
+    def rewrite(self, ex, status, data):
+        def bare(doc):
+            if "fullyQualifiedName" in doc and "service" in doc and isinstance(doc.get("name"), str):
+                doc["fullyQualifiedName"] = doc["name"]
+            return doc
+        return _each_entity(data, bare) if _is_model_path(ex) else data
+
+
+class UnquotedFqn(Defect):
+    """Joins names with dots without quoting a name that holds one (svc.p.m.v instead of "svc.p"."m.v")."""
+
+    rule = "naming.fqn-composition"
+
+    def rewrite(self, ex, status, data):
+        def unquoted(doc):
+            if isinstance(doc.get("fullyQualifiedName"), str) and "service" in doc:
+                doc["fullyQualifiedName"] = doc["fullyQualifiedName"].replace('"', "")
+            return doc
+        return _each_entity(data, unquoted) if _is_model_path(ex) else data
+
+
+class UpsertAlways200(Defect):
+    """Answers 200 to a PUT that created the entity (documented: 201 Created)."""
+
+    rule = "status.create"
+
+    async def response(self, ex, status, body):
+        if ex.method == "PUT" and status == 201:
+            return 200, body
+        return status, body
+
+
+class PatchAnswers204(Defect):
+    """Applies a patch and answers 204 without the patched entity (documented: 200 with it)."""
+
+    rule = "status.patch"
+
+    async def response(self, ex, status, body):
+        if _patch_target(ex) and status == 200:
+            return 204, b""
+        return status, body
+
+
+class DeleteAnswers204(Defect):
+    """Deletes and answers 204 with no body (documented: 200 with the deleted entity)."""
+
+    rule = "status.delete"
+
+    async def response(self, ex, status, body):
+        if ex.method == "DELETE" and status == 200:
+            return 204, b""
+        return status, body
+
+
+class HrefToCollection(Defect):
+    """Links an entity's href to its collection instead of to itself."""
+
+    rule = "status.href"
+
+    def rewrite(self, ex, status, data):
+        def collection(doc):
+            if isinstance(doc.get("href"), str) and "id" in doc:
+                doc["href"] = doc["href"].rsplit("/", 1)[0]
+            return doc
+        return _each_entity(data, collection)
+
+
+DEFECTS += [BareNameFqn, UnquotedFqn, UpsertAlways200, PatchAnswers204, DeleteAnswers204, HrefToCollection]

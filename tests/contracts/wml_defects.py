@@ -274,3 +274,86 @@ DEFECTS = [AcceptsAnyToken, AnonymousReads, NextLinkDropsScope, NextOnLastPage, 
            TotalCountIsPageSize, FiltersIgnored, UndocumentedPatchIgnored, WmlPatchIgnored, WmlNonAtomicPatch,
            ServingNamesNotUnique, ProbeAlwaysFree, VersionOptional, RevisionsFollowHead, LegacyDeploymentStates,
            SpaceLeak, CancelDeletes, HardDeleteCancelsOnly, DeleteIsNoop, ListWithoutFirst, WmlLenientQuery]
+
+
+# ----------------------------------------------------------------------------- scope, status (issue 15)
+
+
+def _scoped_call(ex: Exchange) -> bool:
+    return ex.path.startswith("/ml/v4/") and not ex.path.startswith("/ml/v4/instances") \
+        and ex.method in ("GET", "PATCH", "DELETE")
+
+
+class GuessesSpace(Defect):
+    """Answers a call without space_id or project_id in the caller's last space instead of refusing it."""
+
+    rule = "isolation.scope-required"
+
+    async def request(self, ex):
+        space = ex.param("space_id")
+        if space:
+            self.memory["space"] = space
+        elif _scoped_call(ex) and not ex.param("project_id") and self.memory.get("space"):
+            ex.set_param("space_id", self.memory["space"])
+
+
+class ListsMixSpaces(Defect):
+    """A list of one space also holds the resources of every other space it has seen."""
+
+    rule = "isolation.lists-one-scope"
+
+    async def request(self, ex):
+        space = ex.param("space_id")
+        seen = self.memory.setdefault("spaces", [])
+        if space and space not in seen:
+            seen.append(space)
+        if not (_is_list(ex) and space and ex.param("start") is None):
+            return None
+        status, headers, body = await self.call(ex)
+        if status != 200:
+            return status, headers, body
+        data = json.loads(body)
+        for other in seen:
+            if other != space and isinstance(data.get("resources"), list):
+                ex.set_param("space_id", other)
+                more = await self.call(ex)
+                if more[0] == 200:
+                    data["resources"] += json.loads(more[2]).get("resources", [])
+        return status, headers, json.dumps(data).encode()
+
+
+class DeleteAnswers200(Defect):
+    """Deletes and answers 200 with a JSON body (documented: 204 No Content)."""
+
+    rule = "status.delete"
+
+    async def response(self, ex, status, body):
+        if ex.method == "DELETE" and status == 204:
+            return 200, json.dumps({"status": "deleted"}).encode()
+        return status, body
+
+
+class CreateAnswersWithoutEntity(Defect):
+    """Creates, and answers only the new resource's metadata (documented: metadata and entity)."""
+
+    rule = "status.create"
+
+    def rewrite(self, ex, status, data):
+        if ex.method == "POST" and status in (201, 202) and re.fullmatch(r"/ml/v4/[a-z_]+", ex.path) \
+                and isinstance(data, dict):
+            data.pop("entity", None)
+        return data
+
+
+class PatchAnswersWithoutEntity(Defect):
+    """Applies a patch but answers only the resource's metadata (documented: the patched resource)."""
+
+    rule = "status.patch"
+
+    def rewrite(self, ex, status, data):
+        if _patch(ex) and 200 <= status < 300 and isinstance(data, dict):
+            data.pop("entity", None)
+        return data
+
+
+DEFECTS += [GuessesSpace, ListsMixSpaces, DeleteAnswers200, CreateAnswersWithoutEntity, PatchAnswersWithoutEntity]
