@@ -9,9 +9,11 @@ from . import (  # noqa: F401,E501
     naming,
     pagination,
     patch,
+    revisions,
     schema,
     scope,
     stateful,
     status,
+    version_param,
     versioning,
 )

@@ -19,7 +19,7 @@ from ..registry import rule
 from ..results import Skip, expect
 from .pagination import walk
 
-ACTIONS = ("get", "patch", "delete", "list", "revisions")
+ACTIONS = ("get", "patch", "delete", "list", "revisions", "content-get", "attachments")
 
 
 def requires_scope(api: ApiDeclaration, kind: Kind, op: Operation) -> bool:
@@ -56,7 +56,7 @@ def _patch_body(kind: Kind) -> list[dict] | None:
              "list and list-revisions: 'Either `space_id` or `project_id` query parameter has to be given' "
              "(deployments: `space_id` required)")
 def scope_required(ctx: Context, kind: Kind) -> None:
-    """Get, patch, delete and list without space_id or project_id answer 400 and touch nothing."""
+    """Get, patch, delete, list (and revisions, content) without space_id or project_id answer 400, touching nothing."""
     entity = ctx.create(kind)
     id_ = ctx.id_of(kind, entity)
     before = ctx.fetch(kind, id_)

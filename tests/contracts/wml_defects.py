@@ -357,3 +357,30 @@ class PatchAnswersWithoutEntity(Defect):
 
 
 DEFECTS += [GuessesSpace, ListsMixSpaces, DeleteAnswers200, CreateAnswersWithoutEntity, PatchAnswersWithoutEntity]
+
+
+class VersionOnlyOnLists(Defect):
+    """Checks the version date on lists only: a get, patch or delete without one is served."""
+
+    rule = "versioning.version-on-every-call"
+
+    async def request(self, ex):
+        version = ex.param("version")
+        by_id = BY_ID.match(ex.path) or ex.path.endswith("/revisions")
+        if by_id and (version is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", version)):
+            ex.set_param("version", "2024-05-01")
+
+
+class RevisionsListNewestOnly(Defect):
+    """Lists only the newest revision of a resource."""
+
+    rule = "versioning.revisions-listed"
+
+    def rewrite(self, ex, status, data):
+        if ex.method == "GET" and ex.path.endswith("/revisions") and isinstance(data, dict) \
+                and isinstance(data.get("resources"), list) and data["resources"]:
+            data["resources"] = data["resources"][:1]  # newest first
+        return data
+
+
+DEFECTS += [VersionOnlyOnLists, RevisionsListNewestOnly]
