@@ -339,26 +339,26 @@ class UnquotedFqn(Defect):
         return _each_entity(data, unquoted) if _is_model_path(ex) else data
 
 
-class UpsertAlways200(Defect):
-    """Answers 200 to a PUT that created the entity (documented: 201 Created)."""
+class BulkResultWithoutStatus(Defect):
+    """Answers a bulk upsert without the documented `status` of the operation."""
 
     rule = "status.create"
 
-    async def response(self, ex, status, body):
-        if ex.method == "PUT" and status == 201:
-            return 200, body
-        return status, body
+    def rewrite(self, ex, status, data):
+        if ex.method == "PUT" and ex.path == "/api/v1/mlmodels/bulk" and isinstance(data, dict):
+            data.pop("status", None)
+        return data
 
 
-class PatchAnswers204(Defect):
-    """Applies a patch and answers 204 without the patched entity (documented: 200 with it)."""
+class PatchAnswerLeaksField(Defect):
+    """Answers a patch with the entity plus an undocumented `_etag` key (the SDK rejects unknown keys)."""
 
     rule = "status.patch"
 
-    async def response(self, ex, status, body):
-        if _patch_target(ex) and status == 200:
-            return 204, b""
-        return status, body
+    def rewrite(self, ex, status, data):
+        if _patch_target(ex) and status == 200 and isinstance(data, dict):
+            data["_etag"] = "W/1"
+        return data
 
 
 class DeleteAnswers204(Defect):
@@ -385,4 +385,5 @@ class HrefToCollection(Defect):
         return _each_entity(data, collection)
 
 
-DEFECTS += [BareNameFqn, UnquotedFqn, UpsertAlways200, PatchAnswers204, DeleteAnswers204, HrefToCollection]
+DEFECTS += [BareNameFqn, UnquotedFqn, BulkResultWithoutStatus, PatchAnswerLeaksField, DeleteAnswers204,
+            HrefToCollection]
