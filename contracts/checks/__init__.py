@@ -14,6 +14,7 @@ from . import (  # noqa: F401,E501
     scope,
     stateful,
     status,
+    unknown,
     version_param,
     versioning,
 )

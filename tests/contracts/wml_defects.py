@@ -384,3 +384,18 @@ class RevisionsListNewestOnly(Defect):
 
 
 DEFECTS += [VersionOnlyOnLists, RevisionsListNewestOnly]
+
+
+class RevisionsOfUnknownIdEmpty(Defect):
+    """Lists the revisions of a resource that does not exist as an empty page instead of 404."""
+
+    rule = "deletion.unknown-id"
+
+    async def response(self, ex, status, body):
+        if ex.method == "GET" and ex.path.endswith("/revisions") and status == 404:
+            page = {"limit": 100, "first": {"href": f"{ex.path}?version={ex.param('version')}"}, "resources": []}
+            return 200, json.dumps(page).encode()
+        return status, body
+
+
+DEFECTS += [RevisionsOfUnknownIdEmpty]
