@@ -27,6 +27,7 @@ import mlmock.spec as specs
 from mlmock.spec.declarations import ApiDeclaration, Operation
 
 from . import checks  # noqa: F401  (registers the rules)
+from .checks import scope, unknown, version_param
 from .checks.scope import requires_scope
 from .registry import RULES, subject_name
 
@@ -82,13 +83,24 @@ def zoo_defects(directory: Path = ZOO) -> dict[str, dict[str, list[str]]]:
 # ----------------------------------------------------------------------------- applicability
 
 
+# Kind rules that call only some operations of their kind: the rules' own selection of them.
+EXERCISED = {
+    "isolation.scope-required": lambda api, kind: scope.scoped_operations(api, kind),
+    "versioning.version-on-every-call": lambda api, kind: version_param._operations(api, kind),
+    "deletion.unknown-id": lambda api, kind: unknown._operations(api, kind) + unknown._creates_with_parent(api, kind),
+}
+
+
 def _applies_to_op(api: ApiDeclaration, rule_name: str, op: Operation) -> bool:
     rule = RULES[rule_name]
     subjects = {subject_name(s) for s in rule.subjects(api)}
     if rule.per == "operation":
         return op.operation_id in subjects
     if rule.per == "kind":
-        return op.kind in subjects
+        if op.kind not in subjects:
+            return False
+        select = EXERCISED.get(rule_name)
+        return select is None or op in select(api, api.kinds[op.kind])
     return bool(subjects)
 
 
@@ -138,7 +150,7 @@ def _linked_operations(api: ApiDeclaration) -> set[str]:
 def _reason(api: ApiDeclaration, op: Operation, what: str, reasons: dict[str, str]) -> str:
     """Why nothing checks ``what`` (a status or "parameter") of ``op``: the most specific reason given."""
     made = op.kind is not None and (api.operation(op.kind, "create") or api.operation(op.kind, "upsert"))
-    keys = [f"{what}-{op.action}", "platform" if not made else None, f"action-{op.action}", what]
+    keys = [f"{what}-{op.action}", f"action-{op.action}", "platform" if not made else None, what]
     return next((reasons[k] for k in keys if k in reasons), reasons["default"])
 
 
