@@ -193,3 +193,25 @@ def _upserted_and_bulk(ctx: Context, kind: Kind) -> None:
         expected = prefix + quote_name(name)
         found = ctx.call(by_name, path={ctx.id_param(by_name): expected})
         _checked(kind, found, expected, f"{by_name.operation_id} of the {kind.name} made by {bulk.operation_id}")
+
+
+def _copies(api: ApiDeclaration, kind: Kind) -> bool:
+    return _named(api, kind) and kind.parent is not None and bool(kind.parent.copy)
+
+
+@rule("naming.parent-copies", family="naming", when=_copies, provenance="documented",
+      source="openmetadata-mlmodels-create: Response `serviceType` 'Type of ML model service (e.g., Mlflow, "
+             "Sklearn, SageMaker)', the parent service's type (spec: parent `copy`)")
+def parent_copies(ctx: Context, kind: Kind) -> None:
+    """Fields a resource copies from its parent (an ML model's serviceType) equal the parent's, on create and get."""
+    parent_kind = _parent_kind(ctx, kind)
+    parent = ctx.create(parent_kind)
+    entity = ctx.create(kind, parent=parent)
+    fetched = ctx.fetch(kind, ctx.id_of(kind, entity))
+    expect(fetched.status_code == 200, f"a created {kind.name} must be readable", fetched)
+    for target, source in kind.parent.copy.items():
+        wanted = pointer_get(parent, source)
+        for where, doc in (("the create answer", entity), ("GET by id", fetched.json())):
+            expect(pointer_get(doc, target) == wanted,
+                   f"{where} of a {kind.name} carries {target[1:]} {pointer_get(doc, target)!r}; its "
+                   f"{parent_kind.name} has {source[1:]} {wanted!r}", fetched)

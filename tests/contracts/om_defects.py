@@ -387,3 +387,19 @@ class HrefToCollection(Defect):
 
 DEFECTS += [BareNameFqn, UnquotedFqn, BulkResultWithoutStatus, PatchAnswerLeaksField, DeleteAnswers204,
             HrefToCollection]
+
+
+class ServiceTypeNotCopied(Defect):
+    """Does not copy the service's type: an ML model reports another serviceType than its service's."""
+
+    rule = "naming.parent-copies"
+
+    def rewrite(self, ex, status, data):
+        def fixed(doc):
+            if "serviceType" in doc and "service" in doc:
+                doc["serviceType"] = "Mlflow" if doc["serviceType"] != "Mlflow" else "Sklearn"
+            return doc
+        return _each_entity(data, fixed) if _is_model_path(ex) else data
+
+
+DEFECTS += [ServiceTypeNotCopied]
