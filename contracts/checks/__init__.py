@@ -14,6 +14,7 @@ from . import (  # noqa: F401,E501
     scope,
     stateful,
     status,
+    unique_patch,
     unknown,
     version_param,
     versioning,

@@ -399,3 +399,21 @@ class RevisionsOfUnknownIdEmpty(Defect):
 
 
 DEFECTS += [RevisionsOfUnknownIdEmpty]
+
+
+class PatchIgnoresTakenServingName(Defect):
+    """Answers a patch to a serving name another deployment holds with the deployment unchanged, not 409."""
+
+    rule = "conflict.patch-unique"
+
+    async def request(self, ex):
+        ops = ex.json()
+        if _patch(ex) and isinstance(ops, list) and any(isinstance(o, dict) and "serving_name" in o.get("path", "")
+                                                        for o in ops):
+            status, headers, body = await self.call(ex)
+            if status == 409:
+                return await self.get_entity(ex, ex.path, **dict(ex.query))
+            return status, headers, body
+
+
+DEFECTS += [PatchIgnoresTakenServingName]
