@@ -150,7 +150,8 @@ def _linked_operations(api: ApiDeclaration) -> set[str]:
 def _reason(api: ApiDeclaration, op: Operation, what: str, reasons: dict[str, str]) -> str:
     """Why nothing checks ``what`` (a status or "parameter") of ``op``: the most specific reason given."""
     made = op.kind is not None and (api.operation(op.kind, "create") or api.operation(op.kind, "upsert"))
-    keys = [f"{what}-{op.action}", f"action-{op.action}", "platform" if not made else None, what]
+    keys = [f"{what}-{op.action}", f"action-{op.action}", what if what != "parameter" else None,
+            "platform" if not made else None, what]
     return next((reasons[k] for k in keys if k in reasons), reasons["default"])
 
 

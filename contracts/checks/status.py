@@ -202,3 +202,29 @@ def href(ctx: Context, kind: Kind) -> None:
         expect(followed.status_code == 200, f"following {pointer} {link} must GET the {kind.name}", followed)
         expect(ctx.id_of(kind, followed.json()) == id_,
                f"{pointer} {link} leads to another resource than the {kind.name} {id_}", followed)
+
+
+def _served_only(api: ApiDeclaration, kind: Kind) -> bool:
+    return (not _makeable(api, kind) and api.operation(kind.name, "list") is not None
+            and api.operation(kind.name, "get") is not None)
+
+
+@rule("status.listed-reads", family="status", when=_served_only, provenance="documented",
+      source="the 200 responses of the list and get of resources the API serves but does not create "
+             "(ibm-wml-v4-api: software and hardware specifications, instances)")
+def listed_reads(ctx: Context, kind: Kind) -> None:
+    """A resource the API only serves is listed with the documented answer, and each listed one GETs 200."""
+    list_op = ctx.operation(kind, "list")
+    listed = ctx.call(list_op)
+    body = documented_answer(ctx, list_op, listed, f"listing {kind.name}s")
+    items_at = (kind.pagination.get("items") or kind.pagination.get("data")) if kind.pagination else None
+    items = pointer_get(body, items_at or "/resources") or []
+    if not items:
+        raise Skip(f"the target serves no {kind.name}")
+    get = ctx.operation(kind, "get")
+    for item in items[:3]:
+        id_ = ctx.id_of(kind, item)
+        expect(id_ is not None, f"a listed {kind.name} carries its id at {kind.id}", listed)
+        got = ctx.call(get, path={ctx.id_param(get): id_})
+        fetched = documented_answer(ctx, get, got, f"reading the listed {kind.name} {id_}")
+        expect(ctx.id_of(kind, fetched) == id_, f"{get.operation_id} of {id_} answers another {kind.name}", got)

@@ -417,3 +417,19 @@ class PatchIgnoresTakenServingName(Defect):
 
 
 DEFECTS += [PatchIgnoresTakenServingName]
+
+
+class ListedSpecificationsUnreadable(Defect):
+    """Lists software and hardware specifications whose ids its own GET by id does not find."""
+
+    rule = "status.listed-reads"
+
+    async def response(self, ex, status, body):
+        if ex.method == "GET" and re.fullmatch(r"/v2/(software|hardware)_specifications/[^/]+", ex.path) \
+                and status == 200:
+            error = {"trace": "x", "errors": [{"code": "does_not_exist", "message": "not found"}]}
+            return 404, json.dumps(error).encode()
+        return status, body
+
+
+DEFECTS += [ListedSpecificationsUnreadable]
