@@ -1,3 +1,21 @@
 """Importing this package registers every rule."""
 
-from . import auth, conflict, deletion, isolation, lifecycle, pagination, patch, schema, stateful, versioning  # noqa: F401,E501
+from . import (  # noqa: F401,E501
+    auth,
+    conflict,
+    deletion,
+    isolation,
+    lifecycle,
+    naming,
+    pagination,
+    patch,
+    revisions,
+    schema,
+    scope,
+    stateful,
+    status,
+    unique_patch,
+    unknown,
+    version_param,
+    versioning,
+)

@@ -323,3 +323,113 @@ class StartsAtOne(Defect):
 
 
 DEFECTS += [NoopUpsertTouches, StartsAtOne]
+
+
+# ----------------------------------------------------------------------------- naming, status (issue 15)
+
+
+def _is_model_path(ex: Exchange) -> bool:
+    return ex.path.startswith("/api/v1/mlmodels")
+
+
+def _each_entity(data, change):
+    """Apply ``change`` to every entity in an answer: the entity, list items, listed versions."""
+    if isinstance(data, dict) and isinstance(data.get("data"), list):
+        data["data"] = [change(item) if isinstance(item, dict) else item for item in data["data"]]
+    elif isinstance(data, dict) and isinstance(data.get("versions"), list):
+        data["versions"] = [json.dumps(change(json.loads(v))) for v in data["versions"]]
+    elif isinstance(data, dict):
+        data = change(data)
+    return data
+
+
+class BareNameFqn(Defect):
+    """Reports an ML model's bare name as its fullyQualifiedName instead of service.name."""
+
+    rule = "naming.fqn-composition"
+
+    def rewrite(self, ex, status, data):
+        def bare(doc):
+            if "fullyQualifiedName" in doc and "service" in doc and isinstance(doc.get("name"), str):
+                doc["fullyQualifiedName"] = doc["name"]
+            return doc
+        return _each_entity(data, bare) if _is_model_path(ex) else data
+
+
+class UnquotedFqn(Defect):
+    """Joins names with dots without quoting a name that holds one (svc.p.m.v instead of "svc.p"."m.v")."""
+
+    rule = "naming.fqn-composition"
+
+    def rewrite(self, ex, status, data):
+        def unquoted(doc):
+            if isinstance(doc.get("fullyQualifiedName"), str) and "service" in doc:
+                doc["fullyQualifiedName"] = doc["fullyQualifiedName"].replace('"', "")
+            return doc
+        return _each_entity(data, unquoted) if _is_model_path(ex) else data
+
+
+class BulkResultWithoutStatus(Defect):
+    """Answers a bulk upsert without the documented `status` of the operation."""
+
+    rule = "status.create"
+
+    def rewrite(self, ex, status, data):
+        if ex.method == "PUT" and ex.path == "/api/v1/mlmodels/bulk" and isinstance(data, dict):
+            data.pop("status", None)
+        return data
+
+
+class PatchAnswerLeaksField(Defect):
+    """Answers a patch with the entity plus an undocumented `_etag` key (the SDK rejects unknown keys)."""
+
+    rule = "status.patch"
+
+    def rewrite(self, ex, status, data):
+        if _patch_target(ex) and status == 200 and isinstance(data, dict):
+            data["_etag"] = "W/1"
+        return data
+
+
+class DeleteAnswers204(Defect):
+    """Deletes and answers 204 with no body (documented: 200 with the deleted entity)."""
+
+    rule = "status.delete"
+
+    async def response(self, ex, status, body):
+        if ex.method == "DELETE" and status == 200:
+            return 204, b""
+        return status, body
+
+
+class HrefToCollection(Defect):
+    """Links an entity's href to its collection instead of to itself."""
+
+    rule = "status.href"
+
+    def rewrite(self, ex, status, data):
+        def collection(doc):
+            if isinstance(doc.get("href"), str) and "id" in doc:
+                doc["href"] = doc["href"].rsplit("/", 1)[0]
+            return doc
+        return _each_entity(data, collection)
+
+
+DEFECTS += [BareNameFqn, UnquotedFqn, BulkResultWithoutStatus, PatchAnswerLeaksField, DeleteAnswers204,
+            HrefToCollection]
+
+
+class ServiceTypeNotCopied(Defect):
+    """Does not copy the service's type: an ML model reports another serviceType than its service's."""
+
+    rule = "naming.parent-copies"
+
+    def rewrite(self, ex, status, data):
+        def fixed(doc):
+            if "serviceType" in doc and "service" in doc:
+                doc["serviceType"] = "Mlflow" if doc["serviceType"] != "Mlflow" else "Sklearn"
+            return doc
+        return _each_entity(data, fixed) if _is_model_path(ex) else data
+
+
+DEFECTS += [ServiceTypeNotCopied]

@@ -274,3 +274,162 @@ DEFECTS = [AcceptsAnyToken, AnonymousReads, NextLinkDropsScope, NextOnLastPage, 
            TotalCountIsPageSize, FiltersIgnored, UndocumentedPatchIgnored, WmlPatchIgnored, WmlNonAtomicPatch,
            ServingNamesNotUnique, ProbeAlwaysFree, VersionOptional, RevisionsFollowHead, LegacyDeploymentStates,
            SpaceLeak, CancelDeletes, HardDeleteCancelsOnly, DeleteIsNoop, ListWithoutFirst, WmlLenientQuery]
+
+
+# ----------------------------------------------------------------------------- scope, status (issue 15)
+
+
+def _scoped_call(ex: Exchange) -> bool:
+    return ex.path.startswith("/ml/v4/") and not ex.path.startswith("/ml/v4/instances") \
+        and ex.method in ("GET", "PATCH", "DELETE")
+
+
+class GuessesSpace(Defect):
+    """Answers a call without space_id or project_id in the caller's last space instead of refusing it."""
+
+    rule = "isolation.scope-required"
+
+    async def request(self, ex):
+        space = ex.param("space_id")
+        if space:
+            self.memory["space"] = space
+        elif _scoped_call(ex) and not ex.param("project_id") and self.memory.get("space"):
+            ex.set_param("space_id", self.memory["space"])
+
+
+class ListsMixSpaces(Defect):
+    """A list of one space also holds the resources of every other space it has seen."""
+
+    rule = "isolation.lists-one-scope"
+
+    async def request(self, ex):
+        space = ex.param("space_id")
+        seen = self.memory.setdefault("spaces", [])
+        if space and space not in seen:
+            seen.append(space)
+        if not (_is_list(ex) and space and ex.param("start") is None):
+            return None
+        status, headers, body = await self.call(ex)
+        if status != 200:
+            return status, headers, body
+        data = json.loads(body)
+        for other in seen:
+            if other != space and isinstance(data.get("resources"), list):
+                ex.set_param("space_id", other)
+                more = await self.call(ex)
+                if more[0] == 200:
+                    data["resources"] += json.loads(more[2]).get("resources", [])
+        return status, headers, json.dumps(data).encode()
+
+
+class DeleteAnswers200(Defect):
+    """Deletes and answers 200 with a JSON body (documented: 204 No Content)."""
+
+    rule = "status.delete"
+
+    async def response(self, ex, status, body):
+        if ex.method == "DELETE" and status == 204:
+            return 200, json.dumps({"status": "deleted"}).encode()
+        return status, body
+
+
+class CreateAnswersWithoutEntity(Defect):
+    """Creates, and answers only the new resource's metadata (documented: metadata and entity)."""
+
+    rule = "status.create"
+
+    def rewrite(self, ex, status, data):
+        if ex.method == "POST" and status in (201, 202) and re.fullmatch(r"/ml/v4/[a-z_]+", ex.path) \
+                and isinstance(data, dict):
+            data.pop("entity", None)
+        return data
+
+
+class PatchAnswersWithoutEntity(Defect):
+    """Applies a patch but answers only the resource's metadata (documented: the patched resource)."""
+
+    rule = "status.patch"
+
+    def rewrite(self, ex, status, data):
+        if _patch(ex) and 200 <= status < 300 and isinstance(data, dict):
+            data.pop("entity", None)
+        return data
+
+
+DEFECTS += [GuessesSpace, ListsMixSpaces, DeleteAnswers200, CreateAnswersWithoutEntity, PatchAnswersWithoutEntity]
+
+
+class VersionOnlyOnLists(Defect):
+    """Checks the version date on lists only: a get, patch or delete without one is served."""
+
+    rule = "versioning.version-on-every-call"
+
+    async def request(self, ex):
+        version = ex.param("version")
+        by_id = BY_ID.match(ex.path) or ex.path.endswith("/revisions")
+        if by_id and (version is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", version)):
+            ex.set_param("version", "2024-05-01")
+
+
+class RevisionsListNewestOnly(Defect):
+    """Lists only the newest revision of a resource."""
+
+    rule = "versioning.revisions-listed"
+
+    def rewrite(self, ex, status, data):
+        if ex.method == "GET" and ex.path.endswith("/revisions") and isinstance(data, dict) \
+                and isinstance(data.get("resources"), list) and data["resources"]:
+            data["resources"] = data["resources"][:1]  # newest first
+        return data
+
+
+DEFECTS += [VersionOnlyOnLists, RevisionsListNewestOnly]
+
+
+class RevisionsOfUnknownIdEmpty(Defect):
+    """Lists the revisions of a resource that does not exist as an empty page instead of 404."""
+
+    rule = "deletion.unknown-id"
+
+    async def response(self, ex, status, body):
+        if ex.method == "GET" and ex.path.endswith("/revisions") and status == 404:
+            page = {"limit": 100, "first": {"href": f"{ex.path}?version={ex.param('version')}"}, "resources": []}
+            return 200, json.dumps(page).encode()
+        return status, body
+
+
+DEFECTS += [RevisionsOfUnknownIdEmpty]
+
+
+class PatchIgnoresTakenServingName(Defect):
+    """Answers a patch to a serving name another deployment holds with the deployment unchanged, not 409."""
+
+    rule = "conflict.patch-unique"
+
+    async def request(self, ex):
+        ops = ex.json()
+        if _patch(ex) and isinstance(ops, list) and any(isinstance(o, dict) and "serving_name" in o.get("path", "")
+                                                        for o in ops):
+            status, headers, body = await self.call(ex)
+            if status == 409:
+                return await self.get_entity(ex, ex.path, **dict(ex.query))
+            return status, headers, body
+
+
+DEFECTS += [PatchIgnoresTakenServingName]
+
+
+class ListedSpecificationsUnreadable(Defect):
+    """Lists software and hardware specifications whose ids its own GET by id does not find."""
+
+    rule = "status.listed-reads"
+
+    async def response(self, ex, status, body):
+        if ex.method == "GET" and re.fullmatch(r"/v2/(software|hardware)_specifications/[^/]+", ex.path) \
+                and status == 200:
+            error = {"trace": "x", "errors": [{"code": "does_not_exist", "message": "not found"}]}
+            return 404, json.dumps(error).encode()
+        return status, body
+
+
+DEFECTS += [ListedSpecificationsUnreadable]
