@@ -56,6 +56,13 @@ SEEN = {
     wml_defects.DeleteIsNoop: "deletion.delete-removes",
     wml_defects.ListWithoutFirst: "schema.response",
     wml_defects.WmlLenientQuery: "pagination.limit-bounds",
+    # Defects added with the provenance levels and the coverage matrix.
+    om_defects.StartsAtOne: "conflict.version-rules",
+    om_defects.PatchAnswerLeaksField: "schema.response",  # the active status.patch
+    om_defects.DeleteAnswers204: "schema.status-documented",  # the active status.delete
+    wml_defects.DeleteAnswers200: "schema.status-documented",  # the active status.delete
+    wml_defects.CreateAnswersWithoutEntity: "schema.response",  # the active status.create
+    wml_defects.PatchAnswersWithoutEntity: "schema.response",  # the active status.patch
 }
 
 # What observation alone cannot see, and why.
@@ -63,6 +70,15 @@ NOT_SEEN = {
     om_defects.AcceptsAnyToken: "which tokens the server issued is not in the traffic: a wrong token answered 2xx "
                                 "looks exactly like a right one",
 }
+# Rules added with the coverage matrix after the passive judge was written: observable in traffic in
+# principle, but no passive rule mirrors them yet (or the scripted workflows never make the call).
+NO_PASSIVE_MIRROR_YET = "no passive rule mirrors {rule} yet"
+NOT_SEEN.update({defect: NO_PASSIVE_MIRROR_YET.format(rule=defect.rule) for defect in (
+    om_defects.NoopUpsertTouches, om_defects.BareNameFqn, om_defects.UnquotedFqn, om_defects.BulkResultWithoutStatus,
+    om_defects.HrefToCollection, om_defects.ServiceTypeNotCopied, wml_defects.GuessesSpace,
+    wml_defects.ListsMixSpaces, wml_defects.VersionOnlyOnLists, wml_defects.RevisionsListNewestOnly,
+    wml_defects.RevisionsOfUnknownIdEmpty, wml_defects.PatchIgnoresTakenServingName,
+    wml_defects.ListedSpecificationsUnreadable)})
 
 ZOO = ([("openmetadata", d) for d in om_defects.DEFECTS if d not in (wml_defects.AcceptsAnyToken,
                                                                       wml_defects.AnonymousReads)]
@@ -94,7 +110,8 @@ def test_the_proxy_reports_the_defect(api, defect):
     assert found, (f"{defect.__name__} ({defect.__doc__}) was not reported as {expected}; "
                    f"seen: {dict(judge.report.counts)}")
     first = found[0]
-    assert first.fails and first.provenance in ("documented", "client", "reading")
+    assert first.provenance in ("documented", "client", "reading")
+    assert first.fails == (first.provenance != "reading"), "a broken reading warns; any other rule fails"
     assert first.exchange["request"]["url"] and first.exchange["response"]["status"]
     assert "Bearer" not in str(first.exchange), "the credentials must not reach a report"
 
