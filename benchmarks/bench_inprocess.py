@@ -16,7 +16,7 @@
 """Time per official-SDK workflow: in-process (mlmock.mock_openmetadata()/mock_wml(), no socket)
 against a live server on a loopback port (what the openmetadata_mock / wml_mock fixtures use).
 
-The workflows are tests/clients/sdk_workflows.py (the ones tests/clients/test_inprocess.py checks).
+The workflows are tests/clients/sdk_workflows.py (the ones tests/clients/test_sdk_inprocess.py checks).
 Needs both SDKs (tests/clients/requirements-ibm.txt, tests/clients/install-openmetadata-sdk.sh).
 
 Usage: python benchmarks/bench_inprocess.py [--rounds 5]

@@ -1,5 +1,5 @@
 """One short workflow per official SDK, against whatever base URL it is given: the same code runs
-against the live-server fixtures and the in-process mocks (tests/clients/test_inprocess.py) and is
+against the live-server fixtures and the in-process mocks (tests/clients/test_sdk_inprocess.py) and is
 timed by benchmarks/bench_inprocess.py.
 
 Each returns what it read back, for the caller to check.
