@@ -70,7 +70,7 @@ def wml_mock(mlmock_tls_server: WmlHandle) -> Iterator[WmlHandle]:
 @pytest.fixture
 def contract_suite(mlmock_server: MockHandle):
     """Run the contract suite from a test: against any URL, any in-process ASGI app, or (by default)
-    the live mock. Returns the report; ``assert not report.failed, report.details()``.
+    the live mock. Returns the report; ``assert not report.failing, report.details()``.
 
         def test_my_server_conforms(contract_suite):
             report = contract_suite("openmetadata", url="http://127.0.0.1:8585", token="...")
