@@ -173,7 +173,8 @@ def _handler(engine: Engine, api: ApiDeclaration, op: Operation) -> Callable:
         request = Request(api=api, op=op, params=_params(api, op, incoming), body=kwargs.get("body"),
                           origin=origin_of(incoming), principal=kwargs.get("user") or engine.settings.principal,
                           headers=incoming.headers, raw=raw,
-                          content_type=state.get(UPLOAD_TYPE, incoming.headers.get("content-type")))
+                          content_type=state.get(UPLOAD_TYPE, incoming.headers.get("content-type")),
+                          query=tuple(incoming.query_params.multi_items()))
         return to_response(engine.handle(request))
 
     handler.__name__ = op.operation_id

@@ -42,6 +42,7 @@ class Request:
     headers: Mapping[str, str] = field(default_factory=dict)
     raw: bytes = b""
     content_type: str | None = None  # as the client declared it (uploads reach connexion as bytes)
+    query: tuple[tuple[str, str], ...] = ()  # the query as sent, undeclared parameters included
 
     def param(self, name: str, default: Any = None) -> Any:
         value = self.params.get(name)

@@ -350,11 +350,15 @@ def create(engine: Engine, request: Request) -> Reply:
 
 
 def _query(request: Request, **changes: Any) -> str:
+    """The request's whole query with ``changes`` applied: clients follow ``next.href`` verbatim and
+    re-add nothing, so parameters the spec does not declare (the IBM client's ``summary`` on spaces)
+    are carried too."""
     params = {p["name"]: request.params[p["name"]] for p in request.op.parameters
               if p["in"] == "query" and p["name"] in request.params}
     params.update(changes)
     shown = {k: ("true" if v is True else "false" if v is False else v) for k, v in params.items() if v is not None}
-    return urlencode(shown)
+    extra = [(k, v) for k, v in request.query if k not in shown and k not in changes]
+    return urlencode([*shown.items(), *extra])
 
 
 def _page_envelope(request: Request, kind: Kind, items: list[dict], limit: int, next_token: str | None,

@@ -1583,3 +1583,13 @@ def test_ai_services_are_listed_created_and_probed(wml):
     listed = wml.get("/ml/v4/ai_services", params=q(limit=200)).json()["resources"]
     assert [r["metadata"]["id"] for r in listed] == [created["metadata"]["id"]]
     assert created["entity"]["documentation"] == {"request": {"type": "object"}}
+
+
+def test_next_links_carry_query_parameters_the_spec_does_not_declare(wml):
+    # The IBM client lists spaces with space_id and summary (undeclared there) and follows next.href
+    # verbatim, re-adding nothing: the link must carry them.
+    new_space(wml)
+    page = wml.get("/v2/spaces", params={"limit": 1, "summary": "false", "space_id": S}).json()
+    query = parse_qs(urlsplit(page["next"]["href"]).query)
+    assert query["summary"] == ["false"] and query["space_id"] == [S] and query["limit"] == ["1"]
+    assert "start" in query
