@@ -188,12 +188,21 @@ def build(token: str) -> list[Route]:
         if request.method == "DELETE":  # the real server's delete (not in the ML-model reference)
             if request.headers.get("authorization") != f"Bearer {token}":
                 return _error(401, "Not authorized: a valid token is needed")
+            # As the real server: soft unless hardDelete=true; the models go along (recursive).
+            hard = request.query_params.get("hardDelete", "false").lower() == "true"
             with store.lock:
-                if sid not in store.services:
+                service = store.services.get(sid)
+                if service is None or (service.get("deleted") and not hard):
                     return _error(404, f"no mlmodelService with id {sid}")
                 for mid in [m for m, v in store.models.items() if v["service"]["id"] == sid]:
-                    del store.models[mid]
-                return JSONResponse(store.services.pop(sid))
+                    if hard:
+                        del store.models[mid]
+                    else:
+                        store.models[mid] = dict(store.models[mid], deleted=True)
+                if hard:
+                    return JSONResponse(store.services.pop(sid))
+                service = store.services[sid] = dict(service, deleted=True)
+                return JSONResponse(service)
         query, _, error = await parse(request, "/services/mlmodelServices/{id}", id=sid)
         if error:
             return error
