@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 import mlmock.spec as specs
-from mlmock.spec.declarations import ApiDeclaration
+from mlmock.spec.declarations import ApiDeclaration, Kind
 
 from . import (
     checks,  # noqa: F401  (registers the rules)
@@ -25,7 +25,7 @@ from . import (
     sandbox,
 )
 from .context import DEFAULT_API_VERSION, Context, Ledger
-from .registry import FAMILIES, RULES, Rule, subject_name
+from .registry import FAMILIES, RULES, Rule, provenance_reading, subject_name
 from .results import NotServed, Outcome, Report, SetupFailed, Skip, Violation
 from .target import Target, Unreachable
 
@@ -86,6 +86,10 @@ def judge_one(rule: Rule, subject, ctx: Context) -> tuple[Outcome, Outcome | Non
     outcome = Outcome(rule=rule.name, family=rule.family, subject=subject_name(subject), status="passed",
                       provenance=rule.provenance, source=rule.source)
     setup = None
+    # A kind the reference does not document (a platform resource) declares `x-mlmock-provenance`:
+    # every verdict on it, or on its operations, is then at most that reading.
+    kind = subject if isinstance(subject, Kind) else ctx.api.kinds.get(getattr(subject, "kind", None) or "")
+    kind_reading = provenance_reading(kind.raw) if kind is not None else None
     try:
         if getattr(subject, "operation_id", None) in ctx.unserved:
             raise NotServed(f"not served: {subject.method} {subject.path}")
@@ -94,8 +98,8 @@ def judge_one(rule: Rule, subject, ctx: Context) -> tuple[Outcome, Outcome | Non
         outcome.status = "failed"
         outcome.message = violation.message
         outcome.reproduction = getattr(violation, "curl", None) or violation.reproduction
-        if violation.reading:
-            outcome.provenance, outcome.source = "reading", violation.reading
+        if violation.reading or kind_reading:
+            outcome.provenance, outcome.source = "reading", violation.reading or kind_reading
     except SetupFailed as failed:
         outcome.status = "blocked"
         outcome.message = f"blocked: the fixture create {failed.operation_id} was refused (see setup)"

@@ -15,7 +15,13 @@ from servers import TOKEN, independent_app, serving
 from mlmock.contracts.runner import run_suite
 from mlmock.contracts.target import Target
 
-UNSERVED_OM = {"GET /system/version", "PUT /mlmodels/bulk", "GET /mlmodels/{id}/versions/{version}"}
+UNSERVED_OM = {"GET /system/version", "PUT /mlmodels/bulk", "GET /mlmodels/{id}/versions/{version}",
+               # no users and teams, nor service patch, versions and restore, there
+               "PATCH /services/mlmodelServices/{id}", "PUT /services/mlmodelServices/restore",
+               "GET /services/mlmodelServices/{id}/versions", "GET /services/mlmodelServices/{id}/versions/{version}",
+               *(f"{method} /{kinds}{path}" for kinds in ("users", "teams")
+                 for method, path in (("POST", ""), ("PUT", ""), ("GET", ""), ("GET", "/{id}"), ("GET", "/name/{fqn}"),
+                                      ("PATCH", "/{id}"), ("DELETE", "/{id}")))}
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +121,7 @@ class RefusesServices:
 
 def test_a_refused_fixture_is_one_finding_and_blocks_its_dependants():
     target = Target.from_asgi(RefusesServices(independent_app(TOKEN)), token=TOKEN)
-    report = run_suite("openmetadata", target, families=["pagination", "deletion", "patch"], discover=False)
+    report = run_suite("openmetadata", target, families=["pagination", "deletion", "patch"])
     setup = [o for o in report.outcomes if o.family == "setup"]
     assert [o.rule for o in setup] == ["setup.createMlModelService"]
     assert "services are frozen" in setup[0].message and setup[0].reproduction.startswith("curl")
