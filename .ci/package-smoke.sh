@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${PYTHON:-python3}
 work=$(mktemp -d)
-trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+# Never `kill 0`: with no server left, that would signal the whole process group (.ci/run itself).
+trap 'if [ -n "${server:-}" ]; then kill "$server" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 
 "$python" -m pip install --disable-pip-version-check -q build
 "$python" -m build --outdir "$work/dist" . >/dev/null
