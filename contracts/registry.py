@@ -16,6 +16,7 @@ from mlmock.spec.declarations import ApiDeclaration, Kind, Operation
 FAMILIES = ("schema", "auth", "pagination", "patch", "conflict", "versioning", "lifecycle", "isolation", "deletion",
             "stateful")
 FAMILIES += ("naming", "status")  # issue 15: fully qualified names; documented success answers
+FAMILIES += ("content",)  # uploads read back byte for byte (WML content, code, archives)
 
 # Where a rule comes from. ``documented``: the API reference says so (``source`` cites the section);
 # ``client``: an official SDK breaks without it (``source`` cites what it reads); ``reading``: the

@@ -3,6 +3,7 @@
 from . import (  # noqa: F401,E501
     auth,
     conflict,
+    content,
     deletion,
     isolation,
     lifecycle,

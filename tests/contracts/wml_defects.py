@@ -433,3 +433,36 @@ class ListedSpecificationsUnreadable(Defect):
 
 
 DEFECTS += [ListedSpecificationsUnreadable]
+
+
+# ----------------------------------------------------------------------------- content (issue 10)
+
+CONTENT = re.compile(r"^/ml/v4/[a-z_]+/[^/]+/(content|code|model)$")
+
+
+class UploadDecodedAsText(Defect):
+    """Reads an archive upload (zip, gzip, octet-stream) as UTF-8 text: invalid bytes are replaced, so the
+    archive downloads mangled."""
+
+    rule = "content.round-trip"
+
+    async def request(self, ex):
+        if ex.method == "PUT" and CONTENT.match(ex.path) and not ex.headers.get("content-type", "").startswith(
+                "application/json"):
+            ex.body = ex.body.decode("utf-8", "replace").encode()
+
+
+class JsonUploadParsed(Defect):
+    """Parses an upload declared application/json as JSON, refusing the model tarball the official client sends
+    that way with 400."""
+
+    rule = "content.bytes-whatever-type"
+
+    async def request(self, ex):
+        if ex.method == "PUT" and CONTENT.match(ex.path) and ex.headers.get("content-type", "").startswith(
+                "application/json") and ex.json() is None:
+            error = {"trace": "x", "errors": [{"code": "malformed_json", "message": "the body is not valid JSON"}]}
+            return 400, json.dumps(error).encode()
+
+
+DEFECTS += [UploadDecodedAsText, JsonUploadParsed]

@@ -79,6 +79,9 @@ NOT_SEEN.update({defect: NO_PASSIVE_MIRROR_YET.format(rule=defect.rule) for defe
     wml_defects.ListsMixSpaces, wml_defects.VersionOnlyOnLists, wml_defects.RevisionsListNewestOnly,
     wml_defects.RevisionsOfUnknownIdEmpty, wml_defects.PatchIgnoresTakenServingName,
     wml_defects.ListedSpecificationsUnreadable)})
+# Rules added with the issue 10 behaviours (content, unknown spaces, space and service deletes, references).
+NOT_SEEN.update({defect: NO_PASSIVE_MIRROR_YET.format(rule=defect.rule) for defect in (
+    wml_defects.UploadDecodedAsText, wml_defects.JsonUploadParsed)})
 
 ZOO = ([("openmetadata", d) for d in om_defects.DEFECTS if d not in (wml_defects.AcceptsAnyToken,
                                                                       wml_defects.AnonymousReads)]
