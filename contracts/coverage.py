@@ -27,7 +27,7 @@ import mlmock.spec as specs
 from mlmock.spec.declarations import ApiDeclaration, Operation
 
 from . import checks  # noqa: F401  (registers the rules)
-from .checks import scope, unknown, version_param
+from .checks import scope, spaces, unknown, version_param
 from .checks.scope import requires_scope
 from .registry import RULES, subject_name
 
@@ -88,6 +88,7 @@ EXERCISED = {
     "isolation.scope-required": lambda api, kind: scope.scoped_operations(api, kind),
     "versioning.version-on-every-call": lambda api, kind: version_param._operations(api, kind),
     "deletion.unknown-id": lambda api, kind: unknown._operations(api, kind) + unknown._creates_with_parent(api, kind),
+    "isolation.unknown-space": lambda api, kind: spaces.unknown_scope_operations(api, kind),
 }
 
 

@@ -13,6 +13,7 @@ from . import (  # noqa: F401,E501
     revisions,
     schema,
     scope,
+    spaces,
     stateful,
     status,
     unique_patch,

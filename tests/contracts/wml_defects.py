@@ -466,3 +466,45 @@ class JsonUploadParsed(Defect):
 
 
 DEFECTS += [UploadDecodedAsText, JsonUploadParsed]
+
+
+# ----------------------------------------------------------------------------- spaces (issue 10)
+
+
+class UnknownSpaceListedEmpty(Defect):
+    """Answers a list in a space that does not exist with an empty page instead of 404."""
+
+    rule = "isolation.unknown-space"
+
+    async def response(self, ex, status, body):
+        if _is_list(ex) and status == 404 and b"space with id" in body:
+            page = {"limit": 100, "first": {"href": f"{ex.path}?version={ex.param('version')}"}, "resources": [],
+                    "total_count": 0}
+            return 200, json.dumps(page).encode()
+        return status, body
+
+
+class SpaceDeleteOrphansAssets(Defect):
+    """Deletes a space but not its assets: the asset view still serves them afterwards."""
+
+    rule = "deletion.space-removes-assets"
+
+    async def request(self, ex):
+        status, headers, body = await self.call(ex)
+        assets = self.memory.setdefault("assets", {})
+        gone = self.memory.setdefault("deleted_spaces", set())
+        match = re.fullmatch(r"/v2/assets/([^/]+)", ex.path)
+        if ex.method == "GET" and match:
+            if status == 200:
+                assets[match.group(1)] = (status, headers, body)
+            elif status == 404 and match.group(1) in assets:
+                space = json.loads(assets[match.group(1)][2]).get("metadata", {}).get("space_id")
+                if space in gone:
+                    return assets[match.group(1)]
+        space = re.fullmatch(r"/v2/spaces/([^/]+)", ex.path)
+        if ex.method == "DELETE" and space and 200 <= status < 300:
+            gone.add(space.group(1))
+        return status, headers, body
+
+
+DEFECTS += [UnknownSpaceListedEmpty, SpaceDeleteOrphansAssets]
