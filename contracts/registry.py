@@ -17,6 +17,7 @@ FAMILIES = ("schema", "auth", "pagination", "patch", "conflict", "versioning", "
             "stateful")
 FAMILIES += ("naming", "status")  # issue 15: fully qualified names; documented success answers
 FAMILIES += ("content",)  # uploads read back byte for byte (WML content, code, archives)
+FAMILIES += ("references",)  # OpenMetadata: references name live entities
 
 # Where a rule comes from. ``documented``: the API reference says so (``source`` cites the section);
 # ``client``: an official SDK breaks without it (``source`` cites what it reads); ``reading``: the

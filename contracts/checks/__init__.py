@@ -10,6 +10,7 @@ from . import (  # noqa: F401,E501
     naming,
     pagination,
     patch,
+    relations,
     revisions,
     schema,
     scope,

@@ -19,10 +19,10 @@ import httpx
 from mlmock.spec.declarations import ApiDeclaration, Kind, Operation
 
 from ..context import Context
-from ..target import describe
-from .scope import requires_scope
 from ..registry import rule
 from ..results import Skip, Violation, expect
+from ..target import describe
+from .scope import requires_scope
 
 # Preferred media types for the documented round trip, most archive-like first. `application/json`,
 # `text/plain` and `application/xml` are documented too, but an archive sent as one of them is the
@@ -73,7 +73,7 @@ def same_bytes(response: httpx.Response, data: bytes, message: str) -> None:
         return
     if response.status_code != 200:
         raise Violation(f"{message} (got {describe(response, 200)})", response)
-    first = next((n for n, (a, b) in enumerate(zip(got, data)) if a != b), min(len(got), len(data)))
+    first = next((n for n, (a, b) in enumerate(zip(got, data, strict=False)) if a != b), min(len(got), len(data)))
     raise Violation(f"{message} (got {len(got)} bytes instead of {len(data)}, differing from byte {first})",
                     response)
 

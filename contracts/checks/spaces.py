@@ -107,7 +107,7 @@ def _container(api: ApiDeclaration, kind: Kind) -> bool:
 
 @rule("deletion.space-removes-assets", family="deletion", when=_container, provenance="reading", source=READING_35)
 def space_removes_assets(ctx: Context, kind: Kind) -> None:
-    """Deleting a space deletes its assets: the asset view (GET /v2/assets/{id}, no space needed) no longer finds them."""
+    """Deleting a space deletes its assets: the asset view (GET /v2/assets/{id}, no space needed) loses them."""
     view = _asset_view(ctx.api)
     if view is None or not ctx.serves(view[0]):
         raise Skip("no scope-free read of an asset (GET /v2/assets/{id}) is served: an asset of a deleted space "

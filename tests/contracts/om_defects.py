@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 from asgi_defects import Defect, Exchange
@@ -433,3 +434,38 @@ class ServiceTypeNotCopied(Defect):
 
 
 DEFECTS += [ServiceTypeNotCopied]
+
+
+# ----------------------------------------------------------------------------- relations (issue 10)
+
+SERVICE = re.compile(r"^/api/v1/services/mlmodelServices/[0-9a-f-]{36}$")
+REFERENCING = ("owners", "users", "teams")
+
+
+class DeletesNonEmptyService(Defect):
+    """Deletes a service that still holds ML models without recursive=true, taking the models along."""
+
+    rule = "deletion.non-empty-parent"
+
+    async def request(self, ex):
+        if ex.method == "DELETE" and SERVICE.match(ex.path) and ex.param("recursive") is None:
+            ex.set_param("recursive", "true")
+
+
+class DropsUnknownOwners(Defect):
+    """Creates the entity without the owners (team users, user teams) it cannot find instead of answering 404."""
+
+    rule = "references.unknown-owner"
+
+    async def request(self, ex):
+        body = ex.json()
+        if ex.method not in ("POST", "PUT") or not isinstance(body, dict) or not any(body.get(k) for k in REFERENCING):
+            return None
+        status, headers, answer = await self.call(ex)
+        if status != 404:
+            return status, headers, answer
+        ex.body = json.dumps({k: v for k, v in body.items() if k not in REFERENCING}).encode()
+        return await self.call(ex)
+
+
+DEFECTS += [DeletesNonEmptyService, DropsUnknownOwners]

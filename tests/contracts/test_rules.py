@@ -49,7 +49,8 @@ def test_every_rule_applies_to_some_api():
     for api in OPTIONS:
         report = _run(api, _mock(), max_examples=1, families=["auth", "pagination", "patch", "conflict",
                                                                 "versioning", "lifecycle", "isolation",
-                                                                "deletion", "naming", "status", "content"])
+                                                                "deletion", "naming", "status", "content",
+                                                                "references"])
         applied |= {o.rule for o in report.outcomes if o.status == "passed"}
     expected = {name for name, r in RULES.items() if r.family not in ("schema", "stateful")}
     assert expected - applied == set()

@@ -82,7 +82,7 @@ NOT_SEEN.update({defect: NO_PASSIVE_MIRROR_YET.format(rule=defect.rule) for defe
 # Rules added with the issue 10 behaviours (content, unknown spaces, space and service deletes, references).
 NOT_SEEN.update({defect: NO_PASSIVE_MIRROR_YET.format(rule=defect.rule) for defect in (
     wml_defects.UploadDecodedAsText, wml_defects.JsonUploadParsed, wml_defects.UnknownSpaceListedEmpty,
-    wml_defects.SpaceDeleteOrphansAssets)})
+    wml_defects.SpaceDeleteOrphansAssets, om_defects.DeletesNonEmptyService, om_defects.DropsUnknownOwners)})
 
 ZOO = ([("openmetadata", d) for d in om_defects.DEFECTS if d not in (wml_defects.AcceptsAnyToken,
                                                                       wml_defects.AnonymousReads)]
