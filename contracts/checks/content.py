@@ -105,24 +105,33 @@ def _refused(response: httpx.Response, kind: Kind) -> None:
                    "it validates archives per type, and the suite has no valid one for each")
 
 
-def _incomplete_uploads(ctx: Context, kind: Kind, put: Operation, id_: str, data: bytes, media: str) -> None:
-    """Uploads missing a required parameter (the version, content_format, the scope) answer 400, and an
-    upload to an unknown id 404."""
-    full = {**ctx.defaults(put), **_query(put)}
-    required = [p["name"] for p in put.parameters if p["in"] == "query" and p.get("required")]
-    if requires_scope(ctx.api, kind, put) and kind.scope[0] in full:
+def _incomplete(ctx: Context, kind: Kind, op: Operation, path: dict[str, str], **kwargs: Any) -> None:
+    """``op`` without each of its required query parameters (the version, content_format, the scope)
+    answers 400."""
+    full = {**ctx.defaults(op), **(_query(op) if op.action == "content-put" else {})}
+    required = [p["name"] for p in op.parameters if p["in"] == "query" and p.get("required")]
+    if requires_scope(ctx.api, kind, op) and kind.scope[0] in full:
         required.append(kind.scope[0])
     for name in dict.fromkeys(required):
         left = {k: v for k, v in full.items() if k != name and not (name in kind.scope and k in kind.scope)}
-        response = ctx.call(put, path={ctx.id_param(put): id_}, params=left, bare=True, content=data,
-                            headers={"Content-Type": media})
-        expect(response.status_code == 400, f"{put.method} {put.path} without the required `{name}` must be "
+        response = ctx.call(op, path=path, params=left, bare=True, **kwargs)
+        expect(response.status_code == 400, f"{op.method} {op.path} without the required `{name}` must be "
                "refused with 400", response)
+
+
+def _incomplete_uploads(ctx: Context, kind: Kind, put: Operation, id_: str, data: bytes, media: str) -> None:
+    """Uploads missing a required parameter answer 400, and an upload to an unknown id 404."""
+    _incomplete(ctx, kind, put, {ctx.id_param(put): id_}, content=data, headers={"Content-Type": media})
+    missing = str(uuid.UUID(int=ctx.random.getrandbits(128)))
     if "404" in put.responses:
-        missing = str(uuid.UUID(int=ctx.random.getrandbits(128)))
         response = upload(ctx, kind, missing, data, media)
         expect(response.status_code == 404, f"{put.method} {put.path} to an unknown {kind.name} {missing} must "
                "answer 404", response)
+    listing = ctx.api.operation(kind.name, "attachments")
+    if ctx.serves(listing) and "404" in listing.responses:
+        response = ctx.call(listing, path={ctx.id_param(listing): missing})
+        expect(response.status_code == 404, f"{listing.method} {listing.path} of an unknown {kind.name} {missing} "
+               "must answer 404", response)
 
 
 @rule("content.round-trip", family="content", when=_uploadable, provenance="documented",
@@ -132,7 +141,7 @@ def _incomplete_uploads(ctx: Context, kind: Kind, put: Operation, id_: str, data
               "functions and ai_services PUT/GET .../code, model definitions PUT/GET .../model"))
 def round_trip(ctx: Context, kind: Kind) -> None:
     """Uploaded content answers 201, is listed as an attachment, downloads byte for byte, and is gone once deleted;
-    an upload without a required parameter answers 400, to an unknown id 404."""
+    a call without a required parameter answers 400, an upload to (or a list of) an unknown id 404."""
     put = ctx.operation(kind, "content-put")
     media = next((m for m in ARCHIVE_TYPES if m in put.request_media_types), None)
     if media is None:
@@ -171,14 +180,21 @@ def round_trip(ctx: Context, kind: Kind) -> None:
         got = ctx.call(get_one, path=path)
         same_bytes(got, data, f"{get_one.method} {get_one.path} of attachment {attachment} must answer 200 with "
                               f"the {len(data)} bytes uploaded, byte for byte")
+        _incomplete(ctx, kind, get_one, path)
         remove = ctx.api.operation(kind.name, "attachment-delete")
         if ctx.serves(remove):
+            _incomplete(ctx, kind, remove, path)
+            kept = ctx.call(get_one, path=path)
+            expect(kept.status_code == 200, f"attachment {attachment} must survive deletes refused for a missing "
+                   "parameter", kept)
             gone = ctx.call(remove, path=path)
             expect(gone.status_code in remove.success_statuses,
                    f"{remove.method} {remove.path} of an existing attachment must answer "
                    f"{' or '.join(map(str, remove.success_statuses))}", gone)
             after = ctx.call(get_one, path=path)
             expect(after.status_code == 404, f"a deleted attachment {attachment} must answer 404", after)
+            again = ctx.call(remove, path=path)
+            expect(again.status_code == 404, f"a second delete of attachment {attachment} must answer 404", again)
             if ctx.serves(listing):
                 listed = ctx.call(listing, path={ctx.id_param(listing): id_})
                 ids = [i.get("attachment_id") for i in listed.json().get("attachments") or [] if isinstance(i, dict)]
