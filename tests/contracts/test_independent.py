@@ -129,3 +129,18 @@ def test_a_refused_fixture_is_one_finding_and_blocks_its_dependants():
     assert len(blocked) >= 8
     assert not [o for o in report.failing if o.family != "setup"]
     assert report.exit_code == 1
+
+
+def test_a_deployment_job_fixture_runs_on_a_batch_deployment():
+    """The independent server refuses a job on an online deployment (reading 39): the suite's job
+    fixture must create a batch deployment as its parent, not the minimal (online) one."""
+    target = Target.from_asgi(independent_app(TOKEN), token=TOKEN)
+    try:
+        report = run_suite("wml", target, families=["status", "pagination"],
+                           include=r"^(status\.create|pagination\.page-size)$")
+    finally:
+        target.close()
+    assert not [o.rule for o in report.outcomes if o.family == "setup"]
+    jobs = [o for o in report.outcomes if o.subject == "deployment_job"]
+    assert [(o.rule, o.status, o.message[:200]) for o in jobs] == [
+        ("pagination.page-size", "passed", ""), ("status.create", "passed", "")]
