@@ -217,13 +217,32 @@ class Context:
                 if target and target != self.body_pointer(kind, kind.name_pointer or ""):
                     pointer_set(body, target, self.name(kind.name[:8]).lower())
         if kind.parent is not None:
-            parent_kind = kind.parent.kind[0] if isinstance(kind.parent.kind, list) else kind.parent.kind
             if parent is None:
-                parent = self.create(self.api.kinds[parent_kind], space=space)
+                parent = self.create_parent(kind, space=space)
             pointer_set(body, kind.parent.field, pointer_get(parent, kind.parent.lookup))
         for pointer, value in overrides.items():
             pointer_set(body, pointer if pointer.startswith("/") else "/" + pointer, value)
+        self._choose_branch(schema, body, {p.lstrip("/").split("/")[0] for p in overrides})
         return body
+
+    def create_parent(self, kind: Kind, *, space: str | None = None) -> dict:
+        """Create a parent fit for ``kind``: `parent.create-with` names the body fields it needs (a
+        deployment job runs on a batch deployment; the minimal deployment is an online one)."""
+        parent_kind = kind.parent.kind[0] if isinstance(kind.parent.kind, list) else kind.parent.kind
+        fit = dict((kind.raw.get("parent") or {}).get("create-with") or {})
+        return self.create(self.api.kinds[parent_kind], space=space, **fit)
+
+    def _choose_branch(self, schema: Mapping[str, Any], body: dict[str, Any], chosen: set[str]) -> None:
+        """An override that sets a property one `oneOf` branch requires picks that branch: the
+        properties only the other branches require (the minimal instance's first branch) go."""
+        branches = [set(self.api.resolve(b).get("required", ())) for b in schema.get("oneOf", ())]
+        picked = [names for names in branches if names & chosen]
+        if not picked:
+            return
+        keep = set().union(*picked)
+        for names in branches:
+            for name in names - keep:
+                body.pop(name, None)
 
     def create(self, kind: Kind, *, parent: Mapping[str, Any] | None = None, space: str | None = None,
                **overrides: Any) -> dict:

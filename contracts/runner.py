@@ -93,6 +93,13 @@ def judge_one(rule: Rule, subject, ctx: Context) -> tuple[Outcome, Outcome | Non
     try:
         if getattr(subject, "operation_id", None) in ctx.unserved:
             raise NotServed(f"not served: {subject.method} {subject.path}")
+        if isinstance(subject, Kind):
+            # A kind the target serves none of (a partial server) is "not served" whatever the rule
+            # would have looked at first (some skip on the declaration before any call).
+            ops = [op for op in ctx.api.operations.values() if op.kind == subject.name]
+            if ops and all(op.operation_id in ctx.unserved for op in ops):
+                raise NotServed(f"not served: no operation of {subject.name} "
+                                f"({', '.join(f'{op.method} {op.path}' for op in ops[:2])}, ...)")
         rule.fn(ctx, subject)
     except Violation as violation:
         outcome.status = "failed"

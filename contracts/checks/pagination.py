@@ -41,8 +41,7 @@ def population(ctx: Context, kind: Kind, count: int = ITEMS) -> tuple[list[str],
     parent, overrides, pointer = None, {}, None
     selector = ctx.parent_filter(kind, list_op)
     if selector is not None:
-        parent_kind = kind.parent.kind[0] if isinstance(kind.parent.kind, list) else kind.parent.kind
-        parent = ctx.create(ctx.api.kinds[parent_kind])
+        parent = ctx.create_parent(kind)
         query[selector[0]] = pointer_get(parent, selector[1])
         pointer = ctx.representation_pointer(kind, kind.parent.field)
     else:

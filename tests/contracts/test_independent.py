@@ -14,6 +14,7 @@ from servers import TOKEN, independent_app, serving
 
 from mlmock.contracts.runner import run_suite
 from mlmock.contracts.target import Target
+from mlmock.spec import declaration
 
 UNSERVED_OM = {"GET /system/version", "PUT /mlmodels/bulk", "GET /mlmodels/{id}/versions/{version}",
                # no users and teams, nor service patch, versions and restore, there
@@ -22,6 +23,10 @@ UNSERVED_OM = {"GET /system/version", "PUT /mlmodels/bulk", "GET /mlmodels/{id}/
                *(f"{method} /{kinds}{path}" for kinds in ("users", "teams")
                  for method, path in (("POST", ""), ("PUT", ""), ("GET", ""), ("GET", "/{id}"), ("GET", "/name/{fqn}"),
                                       ("PATCH", "/{id}"), ("DELETE", "/{id}")))}
+
+
+RUN_KINDS = ("deployment", "deployment_job", "training")
+RUN_OPERATIONS = [op for op in declaration("wml").operations.values() if op.kind in RUN_KINDS]
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +67,32 @@ def test_unserved_operations_are_listed_and_skipped(report):
         skipped = {o.subject for o in report.outcomes if o.message.startswith("not served")}
         assert {"getCatalogVersion", "bulkCreateOrUpdateMlModels", "getSpecificMlModelVersion"} <= skipped
     else:
-        assert "POST /ml/v4/deployments" in report.unserved
-        assert not any(u.startswith(("GET /ml/v4/models ", "POST /ml/v4/models ")) for u in report.unserved)
+        assert "POST /ml/v4/deployment_job_definitions" in report.unserved
         assert "GET /ml/v4/models" not in report.unserved
+        assert not set(report.unserved) & {f"{op.method} {op.path}" for op in RUN_OPERATIONS}
     assert not any(o.status == "failed" and "not served" in o.message for o in report.outcomes)
+
+
+def test_deployments_jobs_and_trainings_are_judged_and_pass(report):
+    """The kinds the independent server serves with its own lifecycle timing, ids and page tokens:
+    every rule that applies to them runs (none skipped for want of service) and none fails."""
+    if report.api != "wml":
+        pytest.skip("WML only")
+    names = set(RUN_KINDS) | {op.operation_id for op in RUN_OPERATIONS}
+    mine = [o for o in report.outcomes if o.subject in names]
+    assert [(o.rule, o.subject, o.message[:300]) for o in mine if o.status not in ("passed", "skipped")] == []
+    assert [(o.rule, o.subject, o.message) for o in mine if o.message.startswith("not served")] == []
+    passed = {(o.rule, o.subject) for o in mine if o.status == "passed"}
+    for kind in RUN_KINDS:
+        for rule in ("status.create", "status.delete", "lifecycle.documented-transitions",
+                     "pagination.walk-forward", "pagination.next-link-complete", "isolation.other-space"):
+            assert (rule, kind) in passed
+    for rule in ("conflict.duplicate-create", "conflict.availability-probe", "patch.documented-ops-applied",
+                 "deletion.delete-removes"):
+        assert (rule, "deployment") in passed
+    for kind in ("deployment_job", "training"):
+        assert ("deletion.cancel-keeps", kind) in passed and ("deletion.hard-delete-removes", kind) in passed
+    assert ("schema.positive", "deployments_compute_predictions") in passed
 
 
 def test_everything_created_is_removed(report, independent):
@@ -129,3 +156,41 @@ def test_a_refused_fixture_is_one_finding_and_blocks_its_dependants():
     assert len(blocked) >= 8
     assert not [o for o in report.failing if o.family != "setup"]
     assert report.exit_code == 1
+
+
+def test_a_deployment_job_fixture_runs_on_a_batch_deployment():
+    """The independent server refuses a job on an online deployment (reading 39): the suite's job
+    fixture must create a batch deployment as its parent, not the minimal (online) one."""
+    target = Target.from_asgi(independent_app(TOKEN), token=TOKEN)
+    try:
+        report = run_suite("wml", target, families=["status", "pagination"],
+                           include=r"^(status\.create|pagination\.page-size)$")
+    finally:
+        target.close()
+    assert not [o.rule for o in report.outcomes if o.family == "setup"]
+    jobs = [o for o in report.outcomes if o.subject == "deployment_job"]
+    assert [(o.rule, o.status, o.message[:200]) for o in jobs] == [
+        ("pagination.page-size", "passed", ""), ("status.create", "passed", "")]
+
+
+def test_a_server_without_deployment_jobs_is_judged_gracefully():
+    """A partial server: /ml/v4/deployment_jobs is a plain 404 (the route does not exist). The suite
+    lists the job operations as not served and skips their rules; nothing crashes, nothing fails,
+    and the deployments the jobs would have run on are still judged."""
+    app = independent_app(TOKEN, without=("/ml/v4/deployment_jobs",))
+    target = Target.from_asgi(app, token=TOKEN)
+    try:
+        report = run_suite("wml", target, max_examples=2, seed=1,
+                           families=["status", "deletion", "lifecycle", "pagination", "isolation", "versioning"])
+    finally:
+        target.close()
+    jobs = {f"{op.method} {op.path}" for op in RUN_OPERATIONS if op.kind == "deployment_job"}
+    assert jobs <= set(report.unserved)
+    assert [(o.rule, o.subject, o.message[:200]) for o in report.failing] == []
+    assert [(o.rule, o.subject, o.status) for o in report.outcomes if o.status in ("error", "blocked")] == []
+    job_outcomes = [o for o in report.outcomes
+                    if o.subject in ("deployment_job", *(op.operation_id for op in RUN_OPERATIONS
+                                                          if op.kind == "deployment_job"))]
+    assert job_outcomes and all(o.status == "skipped" and o.message.startswith("not served") for o in job_outcomes)
+    assert ("status.create", "deployment") in {(o.rule, o.subject) for o in report.outcomes if o.status == "passed"}
+    assert report.exit_code == 0 and report.not_removed == 0

@@ -1,6 +1,8 @@
-"""An independent WML v4 subset (models) and the platform's spaces, written from the reference.
+"""An independent WML v4 subset (models, deployments, jobs, trainings) and the platform's spaces.
 
-It serves models and ``/v2/spaces`` and nothing else of the 81 documented operations, so the
+Written from the reference. It serves models, deployments (online and batch) with predictions,
+deployment jobs, trainings (``wml_runs``) and ``/v2/spaces``, and nothing else of the 81
+documented operations, so the
 suite's served-operation discovery is exercised. Undocumented choices differ from the mock:
 ids are uppercase-free UUIDs without the mock's seed catalogue, ``start`` tokens are plain
 offsets, lists are newest first, the error ``trace`` is a counter, extra ``system`` details.
@@ -20,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from . import wml_runs
 from .validate import Invalid, check_request
 
 SPEC = "wml"
@@ -95,6 +98,7 @@ def build(token: str) -> list[Route]:
                 del spaces[sid]
                 for mid in [m for m, v in models.items() if v["metadata"].get("space_id") == sid]:
                     del models[mid]
+                forget_space(sid)
                 return Response(status_code=202)
             answer = copy.deepcopy(space)
             space["entity"]["status"]["state"] = "active"  # ready from the second read on
@@ -190,7 +194,10 @@ def build(token: str) -> list[Route]:
             models[mid] = patched
             return JSONResponse(model_view(patched))
 
-    return [
+    runs, forget_space = wml_runs.routes(lock=lock, spaces=spaces, models=models, parse=parse, scope_of=scope_of,
+                                         error=_error, now=_now)
+
+    return runs + [
         Route("/v2/spaces", space_collection, methods=["GET", "POST"]),
         Route("/v2/spaces/{space_id}", space_item, methods=["GET", "DELETE"]),
         Route("/ml/v4/models", model_collection, methods=["GET", "POST"]),
