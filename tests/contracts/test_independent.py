@@ -159,7 +159,7 @@ def test_a_refused_fixture_is_one_finding_and_blocks_its_dependants():
 
 
 def test_a_deployment_job_fixture_runs_on_a_batch_deployment():
-    """The independent server refuses a job on an online deployment (reading 39): the suite's job
+    """The independent server refuses a job on an online deployment (reading 43): the suite's job
     fixture must create a batch deployment as its parent, not the minimal (online) one."""
     target = Target.from_asgi(independent_app(TOKEN), token=TOKEN)
     try:
