@@ -143,7 +143,8 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", a
 BASE_LAUNCHER = '''
 import sys
 tree = sys.argv.pop(1)
-mapping = {"mlmock": "mlmock", "mlmock.spec": "spec", "mlmock.mockserver": "mockserver", "mlmock.contracts": "contracts"}
+mapping = {"mlmock": "mlmock", "mlmock.spec": "spec", "mlmock.mockserver": "mockserver",
+           "mlmock.contracts": "contracts"}
 for module in list(sys.modules):
     if module.startswith("__editable__") and module.endswith("_finder") and hasattr(sys.modules[module], "MAPPING"):
         sys.modules[module].MAPPING.update({k: tree + "/" + v for k, v in mapping.items()})
@@ -354,7 +355,8 @@ def run_wrk(wrk: str, port: int, script: Path, seconds: float, connections: int,
             result = json.loads(line[len("WRKJSON "):])
             secs = result["duration_us"] / 1e6
             result["ok_rps"] = (result["requests"] - result["status_errors"]) / secs
-            result["non2xx"] = result["status_errors"] + result["socket_errors"]
+            result["non2xx"] = result["status_errors"]  # answers >= 400 (wrk counts them apart)
+            result["sock_err"] = result["socket_errors"]  # connect/read/write errors and 2 s timeouts
             return result
     raise RuntimeError(f"wrk said nothing usable:\n{out.stdout}\n{out.stderr}")
 
@@ -415,7 +417,8 @@ def main() -> None:
                     results.setdefault((name, op), []).append(result)
                     print(f"round {round_no + 1} {name:8} {op:8} {result['ok_rps']:9.0f} req/s  "
                           f"p50 {result['p50_us'] / 1000:7.2f} ms  p99 {result['p99_us'] / 1000:7.2f} ms  "
-                          f"non-2xx {result['non2xx']:6d}  load {result['load']:.2f}", flush=True)
+                          f"non-2xx {result['non2xx']:5d}  sock/timeouts {result['sock_err']:4d}  "
+                          f"load {result['load']:.2f}", flush=True)
             finally:
                 server.stop()
     print_table(results, startups, servers, ops)

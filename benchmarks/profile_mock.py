@@ -56,7 +56,8 @@ async def call(app, method, path, query="", body=None, content_type="application
 
 async def main_async(args) -> None:
     app = build(Options(log_level="warning"))
-    status, _ = await call(app, "POST", "/api/v1/services/mlmodelServices", body={"name": "svc", "serviceType": "Mlflow"})
+    status, _ = await call(app, "POST", "/api/v1/services/mlmodelServices",
+                           body={"name": "svc", "serviceType": "Mlflow"})
     assert status == 201, status
     ids = []
     for i in range(100):
