@@ -185,6 +185,14 @@ class Server:
             time.sleep(0.005)
         raise RuntimeError(f"{self.name} did not answer within 60 s; see {self.log}")
 
+    def cpu_s(self) -> float:
+        """User + system CPU seconds the server process has used so far (Linux /proc)."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return float("nan")
+
     def rss_peak_kb(self) -> int:
         """VmHWM of the server process (the python/node process under taskset's exec)."""
         try:
@@ -406,18 +414,22 @@ def main() -> None:
                         pool = delete_pool(server, size, tag)
                     script = workdir / f"{name}-{op}.lua"
                     script.write_text(lua_for(op, models, pool, server.base))
-                    if op == "delete":  # one pass over the pool: warm-up and measurement share it
-                        result = run_wrk(wrk, server.port, script, args.duration, args.connections, tag)
-                    else:
+                    if op != "delete":  # delete: one pass over the pool, no warm-up
                         run_wrk(wrk, server.port, script, args.warmup, args.connections, tag + "w")
-                        result = run_wrk(wrk, server.port, script, args.duration, args.connections, tag)
+                    cpu = server.cpu_s()
+                    result = run_wrk(wrk, server.port, script, args.duration, args.connections, tag)
+                    ok = result["requests"] - result["status_errors"]
+                    # CPU per answered request: what a busy machine changes least (req/s depends on the
+                    # share of the core the server gets); 1000 / cpu_ms is req/s on a whole core.
+                    result["cpu_ms"] = (server.cpu_s() - cpu) * 1000 / max(ok, 1)
                     if op == "create":
                         create_rps = result["ok_rps"]
                     result["load"] = os.getloadavg()[0]
                     results.setdefault((name, op), []).append(result)
                     print(f"round {round_no + 1} {name:8} {op:8} {result['ok_rps']:9.0f} req/s  "
                           f"p50 {result['p50_us'] / 1000:7.2f} ms  p99 {result['p99_us'] / 1000:7.2f} ms  "
-                          f"non-2xx {result['non2xx']:5d}  sock/timeouts {result['sock_err']:4d}  "
+                          f"CPU {result['cpu_ms']:6.2f} ms/req  non-2xx {result['non2xx']:5d}  "
+                          f"sock/timeouts {result['sock_err']:4d}  "
                           f"load {result['load']:.2f}", flush=True)
             finally:
                 server.stop()
@@ -447,13 +459,24 @@ def print_table(results, startups, servers, ops) -> None:
         line = f"{op:8} "
         for s in servers:
             line += (f"{med(s, op, 'ok_rps'):18.0f} {med(s, op, 'p50_us') / 1000:7.1f}/"
-                     f"{med(s, op, 'p99_us') / 1000:<7.1f} {sum(r['non2xx'] for r in results.get((s, op), [])):7d}")
+                     f"{med(s, op, 'p99_us') / 1000:<7.1f} {sum(r['non2xx'] for r in results.get((s, op), [])):7d}")  # noqa: E501
         if "prism" in servers and "mlmock" in servers:
             line += f" {med('mlmock', op, 'ok_rps') / med('prism', op, 'ok_rps'):12.2f}"
         if "ceiling" in servers and "mlmock" in servers:
             line += f" {med('mlmock', op, 'ok_rps') / med('ceiling', op, 'ok_rps'):11.3f}"
         if "mlmock-base" in servers and "mlmock" in servers:
             line += f" {med('mlmock', op, 'ok_rps') / med('mlmock-base', op, 'ok_rps'):11.2f}"
+        print(line)
+    print("\nserver CPU ms per 2xx answer, median over rounds (1000/x = req/s on one whole core)")
+    print(f"{'op':8} " + " ".join(f"{s:>12}" for s in servers)
+          + (f" {'prism/mlmock':>12}" if "prism" in servers and "mlmock" in servers else "")
+          + (f" {'base/mlmock':>12}" if "mlmock-base" in servers and "mlmock" in servers else ""))
+    for op in ops:
+        line = f"{op:8} " + " ".join(f"{med(s, op, 'cpu_ms'):12.2f}" for s in servers)
+        if "prism" in servers and "mlmock" in servers:
+            line += f" {med('prism', op, 'cpu_ms') / med('mlmock', op, 'cpu_ms'):12.2f}"
+        if "mlmock-base" in servers and "mlmock" in servers:
+            line += f" {med('mlmock-base', op, 'cpu_ms') / med('mlmock', op, 'cpu_ms'):12.2f}"
         print(line)
     print("\nstart-up to first answer (s): " + ", ".join(
         f"{s} median {statistics.median(v):.2f} (min {min(v):.2f})" for s, v in startups.items()))
