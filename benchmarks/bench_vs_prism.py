@@ -1,5 +1,53 @@
-# Results: see RESULTS below (filled in by hand from runs of this script; figures are noisy on the
-# shared 2-core VM, so rounds alternate the servers and the load average is printed with them).
+# Results, 2026-12-02, shared 2-core VM, Python 3.11.7, uvicorn with uvloop + httptools (uvicorn[standard] is
+# already a dependency), Prism 5 (`prism mock --verboseLevel warn`), wrk 4.1 -t1 -c32, 5 s per op after 1 s of
+# warm-up, server on core 0 and wrk on core 1 (taskset), 3 rounds alternating the order, medians. The machine
+# was saturated by other test runs the whole time: LOAD AVERAGE 5.3 TO 9.0 (2 cores). req/s therefore measures
+# mostly the share of core 0 each server got; the CPU-ms-per-answer table moves far less with the load and is
+# the one to compare. mlmock-base = the tree before any change of issue 12 (056ef6a), served with the same venv.
+#
+#   python benchmarks/bench_vs_prism.py --rounds 3 --duration 5 \
+#       --servers mlmock-base,mlmock,prism,ceiling --base-tree /tmp/b12_base
+#   (/tmp/b12_base: `git archive 056ef6a | tar -x -C /tmp/b12_base`)
+#
+#   op       | mlmock-base req/s  p50/p99 | mlmock req/s  p50/p99 | prism req/s  p50/p99 | ceiling | mlmock/prism
+#   list     |                33  294/1628 |           96  210/1403 |          93  210/1368 |    1917 | 1.04
+#   get      |                73  213/1478 |          137  187/1470 |          80  205/1520 |    1814 | 1.71
+#   by-name  |                96  200/1384 |          125  191/1397 |          92  188/1534 |    1858 | 1.37
+#   create   |                49  268/1430 |           88  217/1497 |          63  212/1465 |    1404 | 1.39
+#   patch    |                48  297/1527 |           71  216/1406 |          67  214/1397 |    1168 | 1.07
+#   delete   |                74  271/1344 |           70  201/1469 |          76  220/1583 |    1620 | 0.93
+#   non-2xx answers: 0 everywhere; wrk socket timeouts (2 s): 7-16 per 5 s run for mlmock and Prism alike
+#   (their p99 is ~1.5 s at these rates), 0 for the ceiling.
+#
+#   server CPU ms per 2xx answer (1000/x = req/s on a whole core)
+#   op       | mlmock-base | mlmock | prism | ceiling | prism/mlmock | base/mlmock
+#   list     |   8.54      |  4.79  |  4.09 |  0.16   |  0.85        |  1.78
+#   get      |   3.83      |  2.80  |  4.16 |  0.19   |  1.49        |  1.37
+#   by-name  |   3.55      |  3.06  |  3.47 |  0.17   |  1.14        |  1.16
+#   create   |   6.55      |  4.93  |  4.46 |  0.16   |  0.90        |  1.33
+#   patch    |   7.98      |  6.17  |  4.26 |  0.21   |  0.69        |  1.29
+#   delete   |   4.72      |  3.85  |  4.20 |  0.18   |  1.09        |  1.23
+#
+#   start-up to first answer under that load: mlmock 10.7 s, mlmock-base 17.1 s (min 5.1), Prism 15.1 s,
+#   ceiling 1.3 s (idle machine, issue 12: mlmock 1.17 s, Prism 1.24 s). Importing connexion (~55% of
+#   `import mlmock.mockserver.server`, it pulls in starlette.testclient/httpx) and openapi_schema_validator
+#   (its pydantic settings) dominate; the < 0.5 s goal needs those imports gone or deferred.
+#
+# In-process CPU per request (benchmarks/profile_mock.py --top 0 -n 200, base tree vs this one, two runs each):
+# list 8.05/6.05 -> 4.56/3.93 ms, create 6.76/6.94 -> 4.69/5.20 ms, get 3.65 -> 2.39 ms, patch 8.06 -> 5.71 ms.
+#
+# Far from issue 12's goal (>= 1.5x Prism everywhere): with validation compiled, what is left is spread over
+# connexion's middleware stack (routing, security, parameter decorators, response re-parse) and the dialects'
+# copy.deepcopy of every rendered entity (21% of a list, in mockserver/dialects/, under redesign).
+#
+# `mlmock serve --workers N` is not implemented. Resources are not cached in-process (every read goes to
+# SQLite, and writes run under BEGIN IMMEDIATE, which SQLite serialises across processes too), but:
+# the default store is per-process ":memory:"; Settings.jwt_secret is random per process, so a WML bearer
+# token issued by one worker is refused by another; Ids(seed) under --seed gives every worker the same id
+# sequence; the journal, fault rules, control-plane settings (progressions, fixed clock, seed value,
+# baseline) and Lifecycles policies live in each worker's memory, so a control-plane call changes one
+# worker only; catalogue seeding at start would race; and server.py hands uvicorn an app object, which
+# uvicorn's own multi-worker mode cannot fork (it needs an import string or a pre-fork of the bound socket).
 
 """mlmock serve against Prism (``prism mock``) on the same spec, and against a bare ceiling.
 
