@@ -33,6 +33,11 @@
 #   `import mlmock.mockserver.server`, it pulls in starlette.testclient/httpx) and openapi_schema_validator
 #   (its pydantic settings) dominate; the < 0.5 s goal needs those imports gone or deferred.
 #
+# At scale (`--rounds 0 --scale 100000 --servers mlmock --ops list`, load 6-7): filling 100,000 OM models through
+# PUT /mlmodels/bulk took 765 s; peak RSS (VmHWM) 482 MB (goal < 250 MB; the bulk requests and the read-back
+# in pages of 1000 are in that peak); list: 62 req/s, p50 236 ms at 100 stored -> 56 req/s, p50 506 ms at
+# 100,000 (p50 2.1x, req/s -10%; the goal is < 1.5x p50 growth).
+#
 # In-process CPU per request (benchmarks/profile_mock.py --top 0 -n 200, base tree vs this one, two runs each):
 # list 8.05/6.05 -> 4.56/3.93 ms, create 6.76/6.94 -> 4.69/5.20 ms, get 3.65 -> 2.39 ms, patch 8.06 -> 5.71 ms.
 #
