@@ -31,6 +31,7 @@ from mlmock.spec.declarations import ApiDeclaration, Operation
 from . import dialects  # noqa: F401  (registers every dialect's actions)
 from .engine import Engine, Reply, Request, Settings, has_dialect
 from .errors import BadRequest, MockError, from_status, render
+from .fastvalidation import VALIDATOR_MAP
 from .guard import DEFAULT_MAX_BODY, DEFAULT_MAX_JSON_BODY, RAW_BODY, UPLOAD_TYPE, Guard
 from .store import Store
 
@@ -215,7 +216,7 @@ def create_app(
     for name, decl in declarations.items():
         app.add_api(copy.deepcopy(specs.document(name)), base_path=decl.base_path,
                     resolver=_EngineResolver(engine, decl), validate_responses=validate_responses,
-                    pythonic_params=False, name=name)
+                    pythonic_params=False, name=name, validator_map=VALIDATOR_MAP)
 
     mounts = sorted(((d.base_path, d.dialect) for d in declarations.values()),
                     key=lambda item: len(item[0]), reverse=True)
