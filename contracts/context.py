@@ -112,7 +112,7 @@ class Context:
     @staticmethod
     def representation_pointer(kind: Kind, body_pointer: str) -> str:
         """Where a create-body field lands in the representation (WML splits metadata/entity)."""
-        metadata = kind.raw.get("metadata-fields")
+        metadata = kind.metadata_fields
         if metadata is None:
             return body_pointer
         first = body_pointer.split("/")[1]
@@ -121,7 +121,7 @@ class Context:
     @staticmethod
     def body_pointer(kind: Kind, representation_pointer: str) -> str | None:
         """The create-body field behind a representation pointer (None if not client-settable)."""
-        if kind.raw.get("metadata-fields") is None:
+        if kind.metadata_fields is None:
             return representation_pointer
         for prefix in ("/entity", "/metadata"):
             if representation_pointer.startswith(prefix + "/"):
@@ -217,7 +217,7 @@ class Context:
                 if target and target != self.body_pointer(kind, kind.name_pointer or ""):
                     pointer_set(body, target, self.name(kind.name[:8]).lower())
         if kind.parent is not None:
-            parent_kind = kind.parent.kind[0] if isinstance(kind.parent.kind, list) else kind.parent.kind
+            parent_kind = kind.parent.kind
             if parent is None:
                 parent = self.create(self.api.kinds[parent_kind], space=space)
             pointer_set(body, kind.parent.field, pointer_get(parent, kind.parent.lookup))

@@ -118,8 +118,8 @@ def _resolve(engine: Engine, request: Request, ref: Reference, value: Any) -> An
     if ref.many:
         if not isinstance(value, list):
             raise BadRequest(f"{ref.field[1:]} must be a list")
-        return [_resolve(engine, request, Reference(ref.field, ref.kind, ref.lookup), v) for v in value]
-    kinds = list(ref.kind) if isinstance(ref.kind, list | tuple) else [ref.kind]
+        return [_resolve(engine, request, replace(ref, many=False, copy={}), v) for v in value]
+    kinds = list(ref.kinds)
     if isinstance(value, dict):
         wanted = value.get("type")
         if wanted is not None and wanted not in kinds:
@@ -215,10 +215,10 @@ def fill_variants(request: Request, kind: Kind, doc: dict) -> dict:
     """A sub-document whose schema another field selects (a service's connection ``config`` by
     its ``serviceType``): that schema's defaults filled in (the SDK drops the ``type`` default),
     then checked against it, as the real server reads the config as the class of the type."""
-    for variant in kind.raw.get("variants", ()):
-        selector, at = pointer_get(doc, variant["selector"]), variant["at"]
+    for variant in kind.variants:
+        selector, at = pointer_get(doc, variant.selector), variant.at
         target = pointer_get(doc, at)
-        schema_name = variant["schemas"].get(selector)
+        schema_name = variant.schemas.get(selector)
         if target is None or schema_name is None:
             continue
         filled = schemadefaults.fill(request.api, request.api.schema(schema_name), copy.deepcopy(target))
@@ -353,8 +353,8 @@ def list_(engine: Engine, request: Request) -> Reply:
     limit = request.param(kind.pagination.limit_param, default)
     records, after, before = engine.page(
         request, deleted=deleted, limit=limit,
-        after=request.param(kind.pagination.get("after-param", "after")),
-        before=request.param(kind.pagination.get("before-param", "before")))
+        after=request.param(kind.pagination.after_param),
+        before=request.param(kind.pagination.before_param))
     paging: dict[str, Any] = {"total": engine.count(request, deleted=deleted)}
     if after is not None:
         paging["after"] = after
@@ -436,7 +436,7 @@ def _delete(engine: Engine, request: Request, kind: Kind, record: Record, *, har
 def delete(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     hard = bool(request.param(kind.delete.hard_param, False)) if kind.delete.hard_param else False
-    recursive_param = kind.raw.get("delete", {}).get("recursive-param")
+    recursive_param = kind.delete.recursive_param
     recursive = bool(request.param(recursive_param, False)) if recursive_param else False
     with engine.store.transaction():
         record = fetch(engine, request, request.params["id"], deleted=None if hard or not kind.delete.soft else False)

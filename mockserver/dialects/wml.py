@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 import jwt
 
-from mlmock.spec.declarations import ApiDeclaration, Kind, pointer_get, pointer_set
+from mlmock.spec.declarations import ApiDeclaration, Kind, Members, pointer_get, pointer_set
 
 from .. import cursors, lifecycle, patching, schemadefaults
 from ..catalogue import SERVICE_VERSION, documents
@@ -71,18 +71,18 @@ def scope_of(engine: Engine, request: Request, kind: Kind, *, required: bool = T
 def ensure_scope(engine: Engine, request: Request, param: str, value: str) -> None:
     """The space or project a scope parameter names must exist: a 404 otherwise, or, with
     ``auto_spaces`` and a scope declared ``auto-create``, a new one with that id."""
-    declared = request.api.document.get("x-mlmock-api", {}).get("scopes", {}).get(param)
+    declared = request.api.scopes.get(param)
     if declared is None:
         return
-    holder = request.api.kinds[declared["kind"]]
+    holder = request.api.kinds[declared.kind]
     if engine.store.get(request.api.name, holder.name, value) is not None:
         return
-    if declared.get("auto-create") and engine.settings.auto_spaces:
+    if declared.auto_create and engine.settings.auto_spaces:
         with engine.store.transaction():
             doc = build(engine, request, holder, {"name": f"{holder.name}-{value}"}, UNSCOPED)
             pointer_set(doc, holder.id, value)
             if holder.lifecycle is not None:
-                resting = holder.raw["lifecycle"].get("resting") or [holder.lifecycle.initial]
+                resting = holder.lifecycle.resting or (holder.lifecycle.initial,)
                 pointer_set(doc, holder.lifecycle.field, resting[0])
             save(engine, request.api, holder, doc, UNSCOPED)
         return
@@ -122,23 +122,23 @@ def status_for(request: Request, body: Any = None) -> int:
 
 def _members_of(engine: Engine, request: Request) -> tuple[Kind, Record, dict, list[dict]]:
     kind = request.kind
-    settings = kind.raw["members"]
+    settings = kind.members
     record = advance(engine, request.api, kind,
                      fetch(engine, request, kind, path_id(request), scope_of(engine, request, kind)), read=False)
-    return kind, record, settings, list(pointer_get(record.doc, settings["field"]) or [])
+    return kind, record, settings, list(pointer_get(record.doc, settings.field) or [])
 
 
-def _member_index(settings: dict, members: list[dict], member_id: str) -> int:
+def _member_index(settings: Members, members: list[dict], member_id: str) -> int:
     for i, member in enumerate(members):
-        if str(pointer_get(member, settings["key"])) == member_id:
+        if str(pointer_get(member, settings.key)) == member_id:
             return i
     raise NotFound(f"member '{member_id}' does not exist", code="does_not_exist")
 
 
-def _store_members(engine: Engine, request: Request, kind: Kind, record: Record, settings: dict,
+def _store_members(engine: Engine, request: Request, kind: Kind, record: Record, settings: Members,
                    members: list[dict]) -> None:
     doc = copy.deepcopy(record.doc)
-    pointer_set(doc, settings["field"], members)
+    pointer_set(doc, settings.field, members)
     validate(request.api, kind.schema, render(request, kind, doc), what=kind.name)
     save(engine, request.api, kind, doc, record.scope)
 
@@ -162,9 +162,9 @@ def members_add(engine: Engine, request: Request) -> Reply:
     added = schemadefaults.fill(request.api, schema, copy.deepcopy(body)).get("members", [])
     with engine.store.transaction():
         kind, record, settings, members = _members_of(engine, request)
-        known = {str(pointer_get(m, settings["key"])) for m in members}
+        known = {str(pointer_get(m, settings.key)) for m in members}
         for member in added:
-            key = str(pointer_get(member, settings["key"]))
+            key = str(pointer_get(member, settings.key))
             if key in known:
                 raise Conflict(f"member '{key}' is already in this {kind.name}", code="conflict")
             known.add(key)
@@ -184,12 +184,12 @@ def member_patch(engine: Engine, request: Request) -> Reply:
     with engine.store.transaction():
         kind, record, settings, members = _members_of(engine, request)
         i = _member_index(settings, members, request.params["member_id"])
-        allowed = settings.get("patch-paths", ("/role", "/state"))
+        allowed = settings.patch_paths
         for op in operations:
             if op.get("path") not in allowed or op.get("op") not in ("add", "replace"):
                 raise BadRequest(f"a member patch may only replace {', '.join(allowed)}", code="invalid_patch")
         patched = patching.apply(members[i], operations)
-        members[i] = patching.restore(members[i], patched, (settings["key"],))
+        members[i] = patching.restore(members[i], patched, (settings.key,))
         _store_members(engine, request, kind, record, settings, members)
     return Reply(200, members[i])
 
@@ -225,10 +225,9 @@ def predict(input_data: Any) -> list[dict[str, Any]]:
 
 def on_enter(kind: Kind, state: str, doc: dict) -> None:
     """Run what the lifecycle declares on entering ``state`` (e.g. a job's predictions)."""
-    hooks = kind.raw.get("lifecycle", {}).get("on-enter", {}).get(state, {})
-    spec = hooks.get("predict")
-    if spec and pointer_get(doc, spec["input"]) is not None:
-        pointer_set(doc, spec["output"], predict(pointer_get(doc, spec["input"])))
+    spec = kind.lifecycle.on_enter.get(state)
+    if spec and pointer_get(doc, spec.input) is not None:
+        pointer_set(doc, spec.output, predict(pointer_get(doc, spec.input)))
 
 
 # ----------------------------------------------------------------------------- storage
@@ -257,7 +256,7 @@ def index(engine: Engine, api: ApiDeclaration, kind: Kind, doc: dict) -> dict[st
             attrs.pop(f"filter:{param['name']}", None)
             if values:
                 attrs[f"filter:{param['name']}"] = values
-    for pointer in kind.raw.get("generated", ()):
+    for pointer in kind.generated:
         value = pointer_get(doc, pointer)
         if value is not None:
             attrs[f"generated:{pointer}"] = [str(value)]
@@ -281,13 +280,13 @@ def advance(engine: Engine, api: ApiDeclaration, kind: Kind, record: Record, *, 
 
 def render(request: Request, kind: Kind, doc: dict) -> dict:
     out = lifecycle.strip(copy.deepcopy(doc))
-    for link in kind.raw.get("links", ()):
-        if link.get("when") is None or pointer_get(out, link["when"]) is not None:
-            pointer_set(out, link["pointer"], link["template"].format(origin=request.origin,
-                                                                      id=pointer_get(out, kind.id)))
-    warnings = kind.raw.get("system-warnings")
+    for link in kind.links:
+        if link.when is None or pointer_get(out, link.when) is not None:
+            pointer_set(out, link.pointer, link.template.format(origin=request.origin,
+                                                                id=pointer_get(out, kind.id)))
+    warnings = kind.system_warnings
     if warnings:
-        out.setdefault("system", {})["warnings"] = copy.deepcopy(warnings)
+        out.setdefault("system", {})["warnings"] = copy.deepcopy(list(warnings))
     return out
 
 
@@ -297,23 +296,23 @@ def render(request: Request, kind: Kind, doc: dict) -> dict:
 def build(engine: Engine, request: Request, kind: Kind, body: dict, scope: str) -> dict:
     body = copy.deepcopy(body)
     now = iso(engine.clock.now_ms())
-    metadata = {field: body.pop(field) for field in kind.raw.get("metadata-fields", ()) if field in body}
+    metadata = {field: body.pop(field) for field in kind.metadata_fields or () if field in body}
     for name in kind.scope:
         body.pop(name, None)
     metadata.update(scope_fields(scope))
-    names = kind.raw.get("metadata-names", {})
-    metadata.update({"id": engine.ids.new(), "created_at": now, names.get("modified_at", "modified_at"): now,
-                     names.get("owner", "owner"): request.principal})
+    names = kind.metadata_names
+    metadata.update({"id": engine.ids.new(), "created_at": now, names.modified_at: now,
+                     names.owner: request.principal})
     doc = {"metadata": metadata, "entity": body}
-    members = kind.raw.get("members")
-    if members and members.get("creator"):
-        creator = {**members["creator"]}
-        pointer_set(creator, members["key"], request.principal)
-        pointer_set(doc, members["field"], [creator])
+    members = kind.members
+    if members and members.creator:
+        creator = {**members.creator}
+        pointer_set(creator, members.key, request.principal)
+        pointer_set(doc, members.field, [creator])
     if kind.parent is not None:
         wanted = pointer_get(body, kind.parent.field)
         if wanted is not None:
-            kinds = kind.parent.kind if isinstance(kind.parent.kind, list) else [kind.parent.kind]
+            kinds = kind.parent.kinds
             found = None
             for candidate in kinds:
                 record = engine.store.get(request.api.name, candidate, wanted)
@@ -323,10 +322,10 @@ def build(engine: Engine, request: Request, kind: Kind, body: dict, scope: str) 
             if found is None:
                 raise NotFound(f"{' or '.join(kinds)} with id '{wanted}' does not exist in this space or project",
                                code="does_not_exist")
-            derived = kind.raw.get("parent-kind-field")
+            derived = kind.parent_kind_field
             if derived:
                 pointer_set(doc, derived, found.kind)
-    for pointer in kind.raw.get("generated", ()):
+    for pointer in kind.generated:
         pointer_set(doc, pointer, engine.ids.new())
     return doc
 
@@ -394,15 +393,15 @@ def list_(engine: Engine, request: Request) -> Reply:
     if pagination is not None and pagination.style == "none":
         records, _, _ = engine.page(request, scope=scope_of(engine, request, kind, required=False), limit=10_000)
         out: dict[str, Any] = {}
-        pointer_set(out, pagination.get("total", "/total_results"), len(records))
-        pointer_set(out, pagination.get("items", "/resources"), [render(request, kind, r.doc) for r in records])
+        pointer_set(out, pagination.total, len(records))
+        pointer_set(out, pagination.items, [render(request, kind, r.doc) for r in records])
         return Reply(200, out)
     scope = scope_of(engine, request, kind)
     _, _, default = api.limit_bounds(op, pagination.limit_param)
     limit = request.param(pagination.limit_param, default or 100)
     filters = _filters(request)
     query = cursors.fingerprint([kind.name, scope, sorted(json.dumps(f) for f in filters)])
-    token = request.param(pagination.get("start-param", "start"))
+    token = request.param(pagination.start_param)
     position = cursors.decode(token, query, name="start") if token else None
     items: list[Record] = []
     more = False
@@ -421,7 +420,7 @@ def list_(engine: Engine, request: Request) -> Reply:
             if not more:
                 break
     total = None
-    total_param = pagination.get("total-param")
+    total_param = pagination.total_param
     if total_param is not None and truthy(request.params.get(total_param)):
         total = engine.store.count(api.name, kind.name, scope=scope, filters=filters)
     next_token = cursors.encode(position, query) if more and position is not None else None
@@ -469,7 +468,7 @@ def _settle(engine: Engine, request: Request, kind: Kind, scope: str) -> None:
     api = request.api
     if kind.lifecycle is None or engine.lifecycles.policy(api.name, kind.name).mode != "time":
         return
-    state_fields = {kind.lifecycle.field, *kind.raw["lifecycle"].get("alternate-fields", ())}
+    state_fields = set(kind.lifecycle.fields)
     moving = tuple(s for s in api.lifecycle_states(kind) if lifecycle.happy_next(kind, s) is not None)
     for param in request.op.parameters:
         spec = param.get("x-mlmock-filter")
@@ -518,7 +517,7 @@ def _everywhere(engine: Engine, api: ApiDeclaration, kind: Kind) -> list[Record]
 @action(DIALECT, "get")
 def get(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
-    if "view-of" in kind.raw:
+    if kind.view_of is not None:
         return Reply(200, _view(engine, request, kind, _viewed(engine, request, kind)))
     id_ = path_id(request)
     scope = scope_of(engine, request, kind)
@@ -526,7 +525,7 @@ def get(engine: Engine, request: Request) -> Reply:
         record = advance(engine, api, kind, fetch(engine, request, kind, id_, scope), read=True)
     versioning = kind.versioning
     if versioning is not None and versioning.style == "revisions":
-        rev = request.params.get(kind.raw["versioning"].get("param", "rev"))
+        rev = request.params.get(versioning.param)
         if rev and rev != "latest":
             snapshot = engine.store.history_entry(api.name, kind.name, id_, str(rev))
             if snapshot is None:
@@ -554,14 +553,13 @@ def patch(engine: Engine, request: Request) -> Reply:
         before = record.doc
         patched = patching.apply(before, kind.patch.translate(operations))
         patched = patching.restore(before, patched, kind.server_managed + (kind.id,))
-        patched["metadata"][kind.raw.get("metadata-names", {}).get("modified_at", "modified_at")] = \
-            iso(engine.clock.now_ms())
+        patched["metadata"][kind.metadata_names.modified_at] = iso(engine.clock.now_ms())
         engine.check_unique(api, kind, engine.unique_keys(kind, patched), exclude=record.id)
-        lc = kind.raw.get("lifecycle", {})
+        lc = kind.lifecycle
         touched = [op["path"] for op in operations]
-        if lc.get("on-patch") and any(p == q or p.startswith(q + "/") for p in touched
-                                      for q in lc.get("on-patch-paths", ())):
-            engine.lifecycles.begin(api.name, kind, patched, engine.clock.now_ms(), state=lc["on-patch"],
+        if lc is not None and lc.on_patch and any(p == q or p.startswith(q + "/") for p in touched
+                                                  for q in lc.on_patch_paths):
+            engine.lifecycles.begin(api.name, kind, patched, engine.clock.now_ms(), state=lc.on_patch,
                                     on_enter=on_enter)
         validate(api, kind.schema, render(request, kind, patched), what=kind.name)
         record = save(engine, api, kind, patched, record.scope)
@@ -583,7 +581,7 @@ def _cancel(engine: Engine, api: ApiDeclaration, kind: Kind, record: Record) -> 
 @action(DIALECT, "delete")
 def delete(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
-    if "view-of" in kind.raw:
+    if kind.view_of is not None:
         with engine.store.transaction():
             viewed = _viewed(engine, request, kind)
             target = api.kinds[viewed.kind]
@@ -607,7 +605,7 @@ def delete(engine: Engine, request: Request) -> Reply:
             _cancel(engine, api, kind, record)
         else:
             engine.store.remove(api.name, kind.name, record.id)
-            contains = kind.raw.get("contains")
+            contains = kind.contains
             if contains:  # a space: everything in it goes with it
                 engine.store.remove_where(api.name, scope=f"{contains.removesuffix('_id')}:{record.id}")
     return Reply(status_for(request))
@@ -620,16 +618,16 @@ def delete(engine: Engine, request: Request) -> Reply:
 def revision_create(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     scope = scope_of(engine, request, kind)
-    settings = kind.raw["versioning"]
+    settings = kind.versioning
     with engine.store.transaction():
         record = fetch(engine, request, kind, path_id(request), scope)
         number = str(len(engine.store.history(api.name, kind.name, record.id)) + 1)
         snapshot = lifecycle.strip(copy.deepcopy(record.doc))
-        pointer_set(snapshot, settings.get("field", "/metadata/rev"), number)
+        pointer_set(snapshot, settings.field, number)
         commit = {"committed_at": iso(engine.clock.now_ms())}
         if isinstance(request.body, dict) and request.body.get("commit_message"):
             commit["commit_message"] = request.body["commit_message"]
-        pointer_set(snapshot, settings.get("commit", "/metadata/commit_info"), commit)
+        pointer_set(snapshot, settings.commit, commit)
         engine.store.add_history(api.name, kind.name, record.id, number, snapshot)
     return Reply(status_for(request), render(request, kind, snapshot))
 
@@ -682,12 +680,12 @@ def content_put(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     data = request.raw
     scope = scope_of(engine, request, kind)
-    settings = kind.raw.get("attachments", {})
+    settings = kind.attachments
     with engine.store.transaction():
         record = fetch(engine, request, kind, path_id(request), scope)
-        if settings.get("multiple"):
+        if settings.multiple:
             probe = _attachment_meta(request, data, "")
-            key = json.dumps([probe.get(k) for k in settings.get("replace-key", ())])
+            key = json.dumps([probe.get(k) for k in settings.replace_key])
             existing = next((m for m in engine.store.blobs(api.name, kind.name, record.id) if m.get("_key") == key),
                             None)
             attachment_id = existing["attachment_id"] if existing else engine.ids.new()
@@ -807,13 +805,13 @@ def principal_of(engine: Engine, token: str) -> str | None:
 
 
 def _viewed(engine: Engine, request: Request, kind: Kind) -> Record:
-    view = kind.raw["view-of"]
+    view = kind.view_of
     wanted = path_id(request) if "{run_id}" not in request.op.path else request.params["run_id"]
-    for name in view["kinds"]:
-        if view["lookup"] == api_id_pointer(request.api, name):
+    for name in view.kinds:
+        if view.lookup == api_id_pointer(request.api, name):
             record = engine.store.get(request.api.name, name, wanted)
         else:
-            hits = engine.store.find(request.api.name, name, f"generated:{view['lookup']}", wanted)
+            hits = engine.store.find(request.api.name, name, f"generated:{view.lookup}", wanted)
             record = hits[0] if hits else None
         # space_id / project_id are optional here; when given, the asset must live in one of them.
         given = {f"{p.removesuffix('_id')}:{request.params[p]}" for p in request.api.kinds[name].scope
