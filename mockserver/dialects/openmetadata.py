@@ -17,12 +17,21 @@ from typing import Any
 from mlmock.spec.declarations import Kind, Reference, pointer_get, pointer_set
 
 from .. import patching, schemadefaults
-from ..engine import Engine, Reply, Request, action
-from ..errors import BadRequest, Conflict, NotFound, UnsupportedMediaType
+from ..dialect import Dialect, register
+from ..engine import Engine, Reply, Request
+from ..errors import BadRequest, Conflict, MockError, NotFound, UnsupportedMediaType
 from ..store import Record
 from ..validation import validate
 
-DIALECT = "openmetadata"
+
+def _envelope(error: MockError, trace: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """dropwizard's ErrorMessage: the SDK reads an integer ``code`` and a ``message``."""
+    headers = {"WWW-Authenticate": "om-auth"} if error.status in (401, 403) else {}
+    return {"code": error.status, "message": error.message}, headers
+
+
+OPENMETADATA = register(Dialect("openmetadata", envelope=_envelope))
+DIALECT = OPENMETADATA.name
 INCLUDE = {"non-deleted": False, "deleted": True, "all": None}
 
 
@@ -290,7 +299,7 @@ def fetch(engine: Engine, request: Request, id_: str, *, deleted: bool | None = 
 # ----------------------------------------------------------------------------- actions
 
 
-@action(DIALECT, "static")
+@OPENMETADATA.action("static")
 def static(engine: Engine, request: Request) -> Reply:
     document = request.op.options.get("document")
     if document == "version":
@@ -299,7 +308,7 @@ def static(engine: Engine, request: Request) -> Reply:
     raise NotFound(f"no static document {document!r}")
 
 
-@action(DIALECT, "create")
+@OPENMETADATA.action("create")
 def create(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     with engine.store.transaction():
@@ -320,13 +329,13 @@ def _upsert(engine: Engine, request: Request, body: dict) -> tuple[int, Record]:
         return 200, record
 
 
-@action(DIALECT, "upsert")
+@OPENMETADATA.action("upsert")
 def upsert(engine: Engine, request: Request) -> Reply:
     status, record = _upsert(engine, request, body_of(request))
     return Reply(status, render(request, request.kind, record.doc))
 
 
-@action(DIALECT, "bulk-upsert")
+@OPENMETADATA.action("bulk-upsert")
 def bulk_upsert(engine: Engine, request: Request) -> Reply:
     passed, failed = [], []
     for item in body_of(request):
@@ -344,7 +353,7 @@ def bulk_upsert(engine: Engine, request: Request) -> Reply:
                        "successRequest": passed, "failedRequest": failed})
 
 
-@action(DIALECT, "list")
+@OPENMETADATA.action("list")
 def list_(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     fields = requested_fields(request, kind)
@@ -364,7 +373,7 @@ def list_(engine: Engine, request: Request) -> Reply:
                        "paging": paging})
 
 
-@action(DIALECT, "get")
+@OPENMETADATA.action("get")
 def get(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     fields = requested_fields(request, kind)
@@ -372,7 +381,7 @@ def get(engine: Engine, request: Request) -> Reply:
     return Reply(200, render(request, kind, record.doc, fields=fields))
 
 
-@action(DIALECT, "get-by-name")
+@OPENMETADATA.action("get-by-name")
 def get_by_name(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     fields = requested_fields(request, kind)
@@ -383,7 +392,7 @@ def get_by_name(engine: Engine, request: Request) -> Reply:
     return Reply(200, render(request, kind, record.doc, fields=fields))
 
 
-@action(DIALECT, "patch")
+@OPENMETADATA.action("patch")
 def patch(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     operations = body_of(request)
@@ -432,7 +441,7 @@ def _delete(engine: Engine, request: Request, kind: Kind, record: Record, *, har
     return record.doc
 
 
-@action(DIALECT, "delete")
+@OPENMETADATA.action("delete")
 def delete(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     hard = bool(request.param(kind.delete.hard_param, False)) if kind.delete.hard_param else False
@@ -444,7 +453,7 @@ def delete(engine: Engine, request: Request) -> Reply:
     return Reply(200, render(request, kind, doc))
 
 
-@action(DIALECT, "restore")
+@OPENMETADATA.action("restore")
 def restore(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     with engine.store.transaction():
@@ -453,7 +462,7 @@ def restore(engine: Engine, request: Request) -> Reply:
     return Reply(200, render(request, kind, record.doc))
 
 
-@action(DIALECT, "versions")
+@OPENMETADATA.action("versions")
 def versions(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     record = fetch(engine, request, request.params["id"], deleted=None)
@@ -463,7 +472,7 @@ def versions(engine: Engine, request: Request) -> Reply:
                                     for _, doc in history]})
 
 
-@action(DIALECT, "version")
+@OPENMETADATA.action("version")
 def version(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     record = fetch(engine, request, request.params["id"], deleted=None)

@@ -24,13 +24,28 @@ from mlmock.spec.declarations import ApiDeclaration, Kind, Members, pointer_get,
 
 from .. import cursors, lifecycle, patching, schemadefaults
 from ..catalogue import SERVICE_VERSION, documents
-from ..engine import Engine, Reply, Request, action, index_values, seeder, state_forcer, stringify, token_verifier
-from ..errors import BadRequest, Conflict, NotFound
+from ..dialect import Dialect, register
+from ..engine import Engine, Reply, Request, index_values, stringify
+from ..errors import BadRequest, Conflict, MockError, NotFound
 from ..store import Position, Record
 from ..validation import validate
 
-DIALECT = "wml"
 UNSCOPED = ""
+
+
+def _envelope(error: MockError, trace: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """The WML error envelope (the reference's ``trace`` and ``errors``, plus ``status_code``)."""
+    body = {
+        "trace": trace,
+        "errors": [{"code": error.code, "message": error.message,
+                    "more_info": "https://cloud.ibm.com/apidocs/machine-learning"}],
+        "status_code": error.status,
+    }
+    return body, {}
+
+
+WML = register(Dialect("wml", envelope=_envelope))
+DIALECT = WML.name
 
 
 # ----------------------------------------------------------------------------- small helpers
@@ -143,7 +158,7 @@ def _store_members(engine: Engine, request: Request, kind: Kind, record: Record,
     save(engine, request.api, kind, doc, record.scope)
 
 
-@action(DIALECT, "members")
+@WML.action("members")
 def members_list(engine: Engine, request: Request) -> Reply:
     _, _, _, members = _members_of(engine, request)
     for param in request.op.parameters:
@@ -155,7 +170,7 @@ def members_list(engine: Engine, request: Request) -> Reply:
     return Reply(200, {"total_count": len(members), "resources": shown})
 
 
-@action(DIALECT, "members-add")
+@WML.action("members-add")
 def members_add(engine: Engine, request: Request) -> Reply:
     body = request.body if isinstance(request.body, dict) else {}
     schema = request.op.request_body["content"]["application/json"]["schema"]
@@ -172,13 +187,13 @@ def members_add(engine: Engine, request: Request) -> Reply:
     return Reply(status_for(request), {"members": added})
 
 
-@action(DIALECT, "member-get")
+@WML.action("member-get")
 def member_get(engine: Engine, request: Request) -> Reply:
     _, _, settings, members = _members_of(engine, request)
     return Reply(200, members[_member_index(settings, members, request.params["member_id"])])
 
 
-@action(DIALECT, "member-patch")
+@WML.action("member-patch")
 def member_patch(engine: Engine, request: Request) -> Reply:
     operations = request.body if isinstance(request.body, list) else []
     with engine.store.transaction():
@@ -194,7 +209,7 @@ def member_patch(engine: Engine, request: Request) -> Reply:
     return Reply(200, members[i])
 
 
-@action(DIALECT, "member-delete")
+@WML.action("member-delete")
 def member_delete(engine: Engine, request: Request) -> Reply:
     with engine.store.transaction():
         kind, record, settings, members = _members_of(engine, request)
@@ -330,7 +345,7 @@ def build(engine: Engine, request: Request, kind: Kind, body: dict, scope: str) 
     return doc
 
 
-@action(DIALECT, "create")
+@WML.action("create")
 def create(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     if not isinstance(request.body, dict):
@@ -373,7 +388,7 @@ def _page_envelope(request: Request, kind: Kind, items: list[dict], limit: int, 
     return out
 
 
-@action(DIALECT, "list")
+@WML.action("list")
 def list_(engine: Engine, request: Request) -> Reply:
     kind, api, op = request.kind, request.api, request.op
     for param in op.parameters:
@@ -514,7 +529,7 @@ def _everywhere(engine: Engine, api: ApiDeclaration, kind: Kind) -> list[Record]
     return found
 
 
-@action(DIALECT, "get")
+@WML.action("get")
 def get(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     if kind.view_of is not None:
@@ -534,7 +549,7 @@ def get(engine: Engine, request: Request) -> Reply:
     return Reply(200, render(request, kind, record.doc))
 
 
-@action(DIALECT, "static")
+@WML.action("static")
 def static(engine: Engine, request: Request) -> Reply:
     return Reply(200, {"version": SERVICE_VERSION})
 
@@ -542,7 +557,7 @@ def static(engine: Engine, request: Request) -> Reply:
 # ----------------------------------------------------------------------------- patch
 
 
-@action(DIALECT, "patch")
+@WML.action("patch")
 def patch(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     operations = request.body
@@ -578,7 +593,7 @@ def _cancel(engine: Engine, api: ApiDeclaration, kind: Kind, record: Record) -> 
     save(engine, api, kind, doc, record.scope)
 
 
-@action(DIALECT, "delete")
+@WML.action("delete")
 def delete(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     if kind.view_of is not None:
@@ -614,7 +629,7 @@ def delete(engine: Engine, request: Request) -> Reply:
 # ----------------------------------------------------------------------------- revisions
 
 
-@action(DIALECT, "revision-create")
+@WML.action("revision-create")
 def revision_create(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     scope = scope_of(engine, request, kind)
@@ -632,7 +647,7 @@ def revision_create(engine: Engine, request: Request) -> Reply:
     return Reply(status_for(request), render(request, kind, snapshot))
 
 
-@action(DIALECT, "revisions")
+@WML.action("revisions")
 def revisions(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     scope = scope_of(engine, request, kind)
@@ -675,7 +690,7 @@ def _attachment_meta(request: Request, data: bytes, attachment_id: str) -> dict[
     return meta
 
 
-@action(DIALECT, "content-put")
+@WML.action("content-put")
 def content_put(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     data = request.raw
@@ -706,7 +721,7 @@ def _attachments(engine: Engine, request: Request, kind: Kind, record: Record) -
     return found
 
 
-@action(DIALECT, "attachments")
+@WML.action("attachments")
 def attachments(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     record = fetch(engine, request, kind, path_id(request), scope_of(engine, request, kind))
@@ -721,7 +736,7 @@ def _blob_by_id(engine: Engine, request: Request, kind: Kind, record: Record, at
     raise NotFound(f"attachment '{attachment_id}' does not exist", code="does_not_exist")
 
 
-@action(DIALECT, "attachment-get")
+@WML.action("attachment-get")
 def attachment_get(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     record = fetch(engine, request, kind, path_id(request), scope_of(engine, request, kind))
@@ -729,7 +744,7 @@ def attachment_get(engine: Engine, request: Request) -> Reply:
     return Reply(200, data, media_type="application/octet-stream")
 
 
-@action(DIALECT, "attachment-delete")
+@WML.action("attachment-delete")
 def attachment_delete(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     with engine.store.transaction():
@@ -739,7 +754,7 @@ def attachment_delete(engine: Engine, request: Request) -> Reply:
     return Reply(request.op.success_statuses[0])
 
 
-@action(DIALECT, "content-get")
+@WML.action("content-get")
 def content_get(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     record = fetch(engine, request, kind, path_id(request), scope_of(engine, request, kind))
@@ -756,7 +771,7 @@ def content_get(engine: Engine, request: Request) -> Reply:
 # ----------------------------------------------------------------------------- predictions
 
 
-@action(DIALECT, "predict")
+@WML.action("predict")
 def predict_action(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     wanted = path_id(request)
@@ -778,7 +793,7 @@ def predict_action(engine: Engine, request: Request) -> Reply:
 # ----------------------------------------------------------------------------- platform
 
 
-@action(DIALECT, "authorize")
+@WML.action("authorize")
 def authorize(engine: Engine, request: Request) -> Reply:
     body = request.body if isinstance(request.body, dict) else {}
     if not body.get("username") or not (body.get("api_key") or body.get("password")):
@@ -843,7 +858,7 @@ def _view(engine: Engine, request: Request, kind: Kind, record: Record) -> dict:
 # ----------------------------------------------------------------------------- seeding, control
 
 
-@seeder(DIALECT)
+@WML.seeds
 def seed(engine: Engine, api: ApiDeclaration) -> None:
     with engine.store.transaction():
         for kind_name, docs in documents().items():
@@ -855,12 +870,12 @@ def seed(engine: Engine, api: ApiDeclaration) -> None:
             engine.seeded[(api.name, kind_name)] = len(docs)
 
 
-@token_verifier(DIALECT)
+@WML.verifies
 def verify(engine: Engine, token: str) -> str | None:
     return principal_of(engine, token)
 
 
-@state_forcer(DIALECT)
+@WML.forces
 def force(engine: Engine, api: ApiDeclaration, kind: Kind, id_: str, state: str, message: str | None) -> dict:
     with engine.store.transaction():
         record = engine.store.get(api.name, kind.name, id_)
