@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlmock import DEFAULT_TOKEN
 from mlmock.spec.declarations import ApiDeclaration, Kind, Operation, pointer_get
 
 from . import cursors, jsonsafety
@@ -99,7 +100,7 @@ class Ids:
 
 @dataclass
 class Settings:
-    token: str = "mlmock-token"
+    token: str = DEFAULT_TOKEN  # the one default: what `mlmock serve` and the fixtures accept
     principal: str = "admin"
     openmetadata_version: str = "2.0.7"
     max_depth: int = jsonsafety.DEFAULT_MAX_DEPTH

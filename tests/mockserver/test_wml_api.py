@@ -23,6 +23,7 @@ import pytest
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 import mlmock.spec as specs
+from mlmock import DEFAULT_TOKEN
 from mlmock.mockserver import Engine, MockApp, Settings, Store, create_app
 from mlmock.mockserver.catalogue import DEFAULT_PROJECT_ID, DEFAULT_SPACE_ID, OTHER_SPACE_ID
 from mlmock.mockserver.engine import Clock
@@ -290,7 +291,7 @@ def pace(wml: Wml, progression: str) -> None:
 @pytest.mark.parametrize(
     "headers",
     [{}, {"Authorization": "Bearer not-the-token"}, {"Authorization": "Bearer "},
-     {"Authorization": "Basic YWRtaW46YWRtaW4="}, {"Authorization": "mlmock-token"}],
+     {"Authorization": "Basic YWRtaW46YWRtaW4="}, {"Authorization": DEFAULT_TOKEN}],
     ids=["no-header", "wrong-token", "empty-token", "basic", "no-scheme"],
 )
 @pytest.mark.parametrize(
