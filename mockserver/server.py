@@ -199,7 +199,7 @@ def _serve(app: MockApp, options: Options, log: logging.Logger) -> None:
     ssl = {}
     scheme = "http"
     if options.tls:
-        from .tls import default_directory, ensure_certificate
+        from mlmock.tls import default_directory, ensure_certificate
 
         directory = options.tls_dir or default_directory()
         try:
