@@ -11,16 +11,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .kindparse import parse_kind
 from .kinds import (  # noqa: F401  (re-exported: the vocabulary is read from here)
     Attachments,
-    DeclarationError,
     DeletePolicy,
     Kind,
     Lifecycle,
     Link,
     Members,
     MetadataNames,
-    Node,
     Pagination,
     PatchPolicy,
     PatchRule,
@@ -32,8 +31,8 @@ from .kinds import (  # noqa: F401  (re-exported: the vocabulary is read from he
     Variant,
     Versioning,
     View,
-    parse_kind,
 )
+from .reading import DeclarationError, Node
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
