@@ -162,10 +162,8 @@ def pagination(s: Seeing) -> Found:
 def _filters(s: Seeing, items: list) -> Found:
     for f in s.op.filters:
         value = s.ex.param(f.param)
-        declared = s.op.parameter(f.param) or {}
-        spec = declared.get("x-mlmock-filter", {})
-        compound = spec.get("syntax") and ("," in (value or "") or " or " in (value or "") or " and " in (value or ""))
-        if value is None or compound or spec.get("alternate-fields"):
+        compound = f.syntax and ("," in (value or "") or " or " in (value or "") or " and " in (value or ""))
+        if value is None or compound or f.alternate_fields:
             continue  # compound values and alternate fields are judged by the active rule only
         for item in items:
             got = pointer_get(item, f.field)
