@@ -28,27 +28,6 @@ def encode(position: Position, query: str) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def encode_offset(offset: int, query: str) -> str:
-    """A token for the item at ``offset`` of a list that is not in the store's order (a history)."""
-    raw = json.dumps([offset, query], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_offset(token: str, query: str, *, size: int, name: str = "cursor") -> int:
-    """The offset of an ``encode_offset`` token made for ``query``, within a list of ``size``."""
-    try:
-        padded = token + "=" * (-len(token) % 4)
-        offset, made_for = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        if not isinstance(offset, int) or isinstance(offset, bool) or not isinstance(made_for, str) \
-                or not 0 <= offset <= size:
-            raise ValueError
-    except (ValueError, TypeError, UnicodeError):
-        raise BadRequest(f"invalid {name} token {token[:64]!r}", code="invalid_parameter") from None
-    if made_for != query:
-        raise BadRequest(f"{name} {token[:64]!r} belongs to a query with other filters", code="invalid_parameter")
-    return offset
-
-
 def decode(token: str, query: str, *, name: str = "cursor") -> Position:
     try:
         padded = token + "=" * (-len(token) % 4)
