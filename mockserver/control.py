@@ -18,7 +18,7 @@ from starlette.types import ASGIApp
 
 from mlmock.spec.declarations import ApiDeclaration, Kind, pointer_get
 
-from . import filtering, lifecycle, seeding, snapshots
+from . import lifecycle, seeding, snapshots
 from .engine import Engine
 from .errors import BadRequest, NotFound
 from .faults import Faults
@@ -106,7 +106,7 @@ class Control:
         if any(key in kind.scope for kind in decl.kinds.values()):
             removed = self.engine.store.remove_where(api, scope=f"{key.removesuffix('_id')}:{value}")
         elif key in self.selectors(decl):
-            removed = self.engine.store.remove_where(api, attr=(filtering.attribute(key), value))
+            removed = self.engine.store.remove_where(api, attr=(f"filter:{key}", value))
         else:
             raise BadRequest(f"reset: {api} resources are not partitioned by {key!r}; "
                              f"use one of {', '.join(self.selectors(decl)) or 'none'}")

@@ -23,7 +23,7 @@ from typing import Any
 from mlmock import DEFAULT_TOKEN
 from mlmock.spec.declarations import ApiDeclaration, Kind, Operation, pointer_get
 
-from . import cursors, filtering, jsonsafety
+from . import cursors, jsonsafety
 from .dialect import dialect as dialect_named
 from .errors import BadRequest, Conflict, MockError, NotFound
 from .lifecycle import Lifecycles, Progression
@@ -175,13 +175,21 @@ class Engine:
               extra: Mapping[str, Iterable[str]] | None = None) -> dict[str, list[str]]:
         """The values to index for ``doc``: declared filters, unique keys and ``extra``."""
         found: dict[str, list[str]] = {k: list(v) for k, v in (extra or {}).items()}
-        for name, values in filtering.index(api, kind, doc).items():
-            found.setdefault(name, []).extend(values)
+        for op in api.operations_of(kind.name, "list"):
+            for flt in op.filters:
+                values = index_values(pointer_get(doc, flt.field), flt.match)
+                if values:
+                    found.setdefault(f"filter:{flt.param}", []).extend(values)
         return found
 
-    def filters_of(self, request: Request) -> list[filtering.Condition]:
-        """The store conditions a list request filters on."""
-        return filtering.conditions(request.op, request.params)
+    def filters_of(self, request: Request) -> list[tuple[str, str]]:
+        """The (attribute, value) pairs a list request filters on."""
+        pairs = []
+        for flt in request.op.filters:
+            value = request.params.get(flt.param)
+            if value is not None:
+                pairs.append((f"filter:{flt.param}", stringify(value)))
+        return pairs
 
     def unique_keys(self, kind: Kind, doc: Mapping[str, Any], *, parent: str = "",
                     scope: str = "") -> dict[str, str]:
@@ -235,3 +243,16 @@ class Engine:
         return self.store.count(request.api.name, request.kind.name, scope=scope, deleted=deleted,
                                 filters=self.filters_of(request))
 
+
+def index_values(value: Any, match: str) -> list[str]:
+    if value is None:
+        return []
+    if match == "contains" and isinstance(value, list):
+        return [stringify(v) for v in value if v is not None]
+    return [stringify(value)]
+
+
+def stringify(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

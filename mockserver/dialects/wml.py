@@ -14,6 +14,7 @@ import copy
 import datetime as dt
 import hashlib
 import json
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,9 +25,8 @@ from mlmock.spec.declarations import ApiDeclaration, Kind, Members, pointer_get,
 from .. import cursors, lifecycle, patching, schemadefaults
 from ..catalogue import SERVICE_VERSION, documents
 from ..dialect import Dialect, register
-from ..engine import Engine, Reply, Request
+from ..engine import Engine, Reply, Request, index_values, stringify
 from ..errors import BadRequest, Conflict, MockError, NotFound
-from ..filtering import attribute, conditions, matches
 from ..store import Position, Record
 from ..validation import validate
 
@@ -250,6 +250,27 @@ def on_enter(kind: Kind, state: str, doc: dict) -> None:
 
 def index(engine: Engine, api: ApiDeclaration, kind: Kind, doc: dict) -> dict[str, list[str]]:
     attrs = engine.attrs(api, kind, doc, {k: [v] for k, v in engine.unique_keys(kind, doc).items()})
+    # What the engine's generic indexing does not know: `match: has-key` (the member names of the
+    # object at `field`) and `alternate-fields` (other pointers matched by the same parameter).
+    for op in api.operations_of(kind.name, "list"):
+        for param in op.parameters:
+            spec = param.get("x-mlmock-filter")
+            if not spec or (spec.get("match") != "has-key" and not spec.get("alternate-fields")
+                            and not spec.get("item-field")):
+                continue
+            values = []
+            for pointer in (spec["field"], *spec.get("alternate-fields", ())):
+                value = pointer_get(doc, pointer)
+                if spec.get("item-field"):  # an array of objects, matched on a member of each
+                    values += [stringify(pointer_get(item, spec["item-field"])) for item in value or ()
+                               if pointer_get(item, spec["item-field"]) is not None]
+                elif spec.get("match") == "has-key":
+                    values += list(value) if isinstance(value, dict) else []
+                else:
+                    values += index_values(value, spec.get("match", "equals"))
+            attrs.pop(f"filter:{param['name']}", None)
+            if values:
+                attrs[f"filter:{param['name']}"] = values
     for pointer in kind.generated:
         value = pointer_get(doc, pointer)
         if value is not None:
@@ -356,21 +377,14 @@ def _query(request: Request, **changes: Any) -> str:
 
 def _page_envelope(request: Request, kind: Kind, items: list[dict], limit: int, next_token: str | None,
                    total: int | None) -> dict:
-    """A ``start`` page at the response pointers the kind's pagination declares."""
-    p = kind.pagination
     path = request.api.base_path + request.op.path.format(**{k: v for k, v in request.params.items()})
-
-    def href(token: str | None) -> str:
-        return f"{request.origin}{path}?{_query(request, **{p.limit_param: limit, p.start_param: token})}"
-
-    out: dict[str, Any] = {}
-    pointer_set(out, p.limit, limit)
-    pointer_set(out, p.first, href(None))
-    pointer_set(out, p.items, items)
+    out: dict[str, Any] = {"limit": limit,
+                           "first": {"href": f"{request.origin}{path}?{_query(request, limit=limit, start=None)}"},
+                           "resources": items}
     if next_token is not None:
-        pointer_set(out, p.next, href(next_token))
+        out["next"] = {"href": f"{request.origin}{path}?{_query(request, limit=limit, start=next_token)}"}
     if total is not None:
-        pointer_set(out, p.total, total)
+        out["total_count"] = total
     return out
 
 
@@ -383,7 +397,7 @@ def list_(engine: Engine, request: Request) -> Reply:
             value = request.params.get(probe["value-param"])
             if not value:
                 raise BadRequest(f"{param['name']}=true needs {probe['value-param']}")
-            taken = engine.store.find(api.name, kind.name, attribute(probe["value-param"]), str(value))
+            taken = engine.store.find(api.name, kind.name, f"filter:{probe['value-param']}", str(value))
             if taken:
                 raise Conflict(f"{probe['value-param']} '{value}' is already in use", code="conflict")
             return Reply(probe.get("available", 204))
@@ -400,7 +414,7 @@ def list_(engine: Engine, request: Request) -> Reply:
     scope = scope_of(engine, request, kind)
     _, _, default = api.limit_bounds(op, pagination.limit_param)
     limit = request.param(pagination.limit_param, default or 100)
-    filters = conditions(request.op, request.params)
+    filters = _filters(request)
     query = cursors.fingerprint([kind.name, scope, sorted(json.dumps(f) for f in filters)])
     token = request.param(pagination.start_param)
     position = cursors.decode(token, query, name="start") if token else None
@@ -416,7 +430,7 @@ def list_(engine: Engine, request: Request) -> Reply:
             for record in records:
                 position = Position(record.sort_key, record.rowid)
                 record = advance(engine, api, kind, record, read=True)
-                if matches(index(engine, api, kind, record.doc), filters):
+                if _matches(index(engine, api, kind, record.doc), filters):
                     items.append(record)
             if not more:
                 break
@@ -427,6 +441,37 @@ def list_(engine: Engine, request: Request) -> Reply:
     next_token = cursors.encode(position, query) if more and position is not None else None
     rendered = [render(request, kind, r.doc) for r in items]
     return Reply(200, _page_envelope(request, kind, rendered, limit, next_token, total))
+
+
+def _filters(request: Request) -> list[tuple[str, str | tuple[str, ...]]]:
+    """The store filters of a list request; ``(attribute, (v1, v2))`` matches any of the values.
+
+    ``syntax: or-and`` reads ``a or b`` as any of the tags and ``a and b`` as all of them
+    (``a or b and c`` as ``(a or b) and c``); ``syntax: comma-any`` reads ``a,b`` as any of them.
+    """
+    found: list[tuple[str, str | tuple[str, ...]]] = []
+    for param in request.op.parameters:
+        spec = param.get("x-mlmock-filter")
+        value = request.params.get(param["name"])
+        if not spec or value is None:
+            continue
+        attr, text = f"filter:{param['name']}", stringify(value)
+        if spec.get("syntax") == "or-and":
+            groups = [tuple(v.strip() for v in re.split(r"\s+or\s+", group) if v.strip())
+                      for group in re.split(r"\s+and\s+", text.strip())]
+        elif spec.get("syntax") == "comma-any":
+            groups = [tuple(v.strip() for v in text.split(",") if v.strip())]
+        else:
+            groups = [(text,)]
+        for group in groups:
+            if group:
+                found.append((attr, group if len(group) > 1 else group[0]))
+    return found
+
+
+def _matches(attrs: dict[str, list[str]], filters: list[tuple[str, str | tuple[str, ...]]]) -> bool:
+    return all(any(v in attrs.get(name, ()) for v in (value if isinstance(value, tuple) else (value,)))
+               for name, value in filters)
 
 
 def _settle(engine: Engine, request: Request, kind: Kind, scope: str) -> None:
@@ -440,13 +485,14 @@ def _settle(engine: Engine, request: Request, kind: Kind, scope: str) -> None:
         return
     state_fields = set(kind.lifecycle.fields)
     moving = tuple(s for s in api.lifecycle_states(kind) if lifecycle.happy_next(kind, s) is not None)
-    for flt in request.op.filters:
-        if request.params.get(flt.param) is None or flt.field not in state_fields:
+    for param in request.op.parameters:
+        spec = param.get("x-mlmock-filter")
+        if not spec or request.params.get(param["name"]) is None or spec["field"] not in state_fields:
             continue
         after = None
         while moving:
             records, more = engine.store.page(api.name, kind.name, scope=scope, after=after, limit=500,
-                                              filters=[(attribute(flt.param), moving)])
+                                              filters=[(f"filter:{param['name']}", moving)])
             for record in records:
                 advance(engine, api, kind, record, read=False)
             if not more or not records:
@@ -610,13 +656,22 @@ def revisions(engine: Engine, request: Request) -> Reply:
     pagination = kind.pagination
     _, _, default = api.limit_bounds(request.op, pagination.limit_param)
     limit = request.param(pagination.limit_param, default or 100)
-    # An offset token made for this resource's history: replayed on another one, it is refused.
-    query = cursors.fingerprint([kind.name, "revisions", record.id])
-    token = request.param(pagination.start_param)
-    offset = cursors.decode_offset(token, query, size=len(history), name="start") if token else 0
+    offset = _decode_offset(request.param("start"), len(history))
     page = history[offset:offset + limit]
-    token = cursors.encode_offset(offset + limit, query) if offset + limit < len(history) else None
+    token = _encode_offset(offset + limit) if offset + limit < len(history) else None
     return Reply(200, _page_envelope(request, kind, [render(request, kind, d) for d in page], limit, token, None))
+
+
+def _encode_offset(offset: int) -> str:
+    return f"o{offset}"
+
+
+def _decode_offset(token: str | None, size: int) -> int:
+    if not token:
+        return 0
+    if not token.startswith("o") or not token[1:].isdigit() or int(token[1:]) > size:
+        raise BadRequest(f"invalid start token {token[:64]!r}", code="invalid_parameter")
+    return int(token[1:])
 
 
 # ----------------------------------------------------------------------------- content
@@ -726,7 +781,7 @@ def predict_action(engine: Engine, request: Request) -> Reply:
             for op in api.operations_of(kind.name, "list"):
                 for flt in op.filters:
                     if flt.field == pointer:
-                        hits = engine.store.find(api.name, kind.name, attribute(flt.param), wanted)
+                        hits = engine.store.find(api.name, kind.name, f"filter:{flt.param}", wanted)
                         record = hits[0] if hits else record
     if record is None:
         raise not_found(kind.name, wanted)
