@@ -62,7 +62,7 @@ def main() -> None:
     from mlmock.mockserver import Settings, create_app
     from mlmock.mockserver.catalogue import DEFAULT_SPACE_ID
     from mlmock.mockserver.live import LiveServer
-    from mlmock.mockserver.tls import ensure_certificate
+    from mlmock.tls import ensure_certificate
 
     tmp = Path(tempfile.mkdtemp())
     rows = []

@@ -112,7 +112,7 @@ class Context:
     @staticmethod
     def representation_pointer(kind: Kind, body_pointer: str) -> str:
         """Where a create-body field lands in the representation (WML splits metadata/entity)."""
-        metadata = kind.raw.get("metadata-fields")
+        metadata = kind.metadata_fields
         if metadata is None:
             return body_pointer
         first = body_pointer.split("/")[1]
@@ -121,7 +121,7 @@ class Context:
     @staticmethod
     def body_pointer(kind: Kind, representation_pointer: str) -> str | None:
         """The create-body field behind a representation pointer (None if not client-settable)."""
-        if kind.raw.get("metadata-fields") is None:
+        if kind.metadata_fields is None:
             return representation_pointer
         for prefix in ("/entity", "/metadata"):
             if representation_pointer.startswith(prefix + "/"):
@@ -228,9 +228,7 @@ class Context:
     def create_parent(self, kind: Kind, *, space: str | None = None) -> dict:
         """Create a parent fit for ``kind``: `parent.create-with` names the body fields it needs (a
         deployment job runs on a batch deployment; the minimal deployment is an online one)."""
-        parent_kind = kind.parent.kind[0] if isinstance(kind.parent.kind, list) else kind.parent.kind
-        fit = dict((kind.raw.get("parent") or {}).get("create-with") or {})
-        return self.create(self.api.kinds[parent_kind], space=space, **fit)
+        return self.create(self.api.kinds[kind.parent.kind], space=space, **dict(kind.parent.create_with))
 
     def _choose_branch(self, schema: Mapping[str, Any], body: dict[str, Any], chosen: set[str]) -> None:
         """An override that sets a property one `oneOf` branch requires picks that branch: the

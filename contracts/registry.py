@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from mlmock.spec.declarations import ApiDeclaration, Kind, Operation
+from mlmock.spec.declarations import ApiDeclaration, Kind, Operation, Provenance
 
 FAMILIES = ("schema", "auth", "pagination", "patch", "conflict", "versioning", "lifecycle", "isolation", "deletion",
             "stateful")
@@ -76,6 +76,8 @@ def provenance_reading(node: Any) -> str | None:
     or schema whose constraint a rule enforces; a violation of a ``reading`` constraint is a
     reading verdict (a warning unless ``--strict``).
     """
+    if isinstance(node, Provenance):  # a kind's, already typed
+        return (node.source or "spec/README.md") if node.level == "reading" else None
     mark = node.get("x-mlmock-provenance") if isinstance(node, dict) else None
     if isinstance(mark, dict) and mark.get("level") == "reading":
         return mark.get("source") or "spec/README.md"

@@ -89,7 +89,7 @@ def judge_one(rule: Rule, subject, ctx: Context) -> tuple[Outcome, Outcome | Non
     # A kind the reference does not document (a platform resource) declares `x-mlmock-provenance`:
     # every verdict on it, or on its operations, is then at most that reading.
     kind = subject if isinstance(subject, Kind) else ctx.api.kinds.get(getattr(subject, "kind", None) or "")
-    kind_reading = provenance_reading(kind.raw) if kind is not None else None
+    kind_reading = provenance_reading(kind.provenance) if kind is not None else None
     try:
         if getattr(subject, "operation_id", None) in ctx.unserved:
             raise NotServed(f"not served: {subject.method} {subject.path}")

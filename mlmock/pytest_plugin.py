@@ -50,7 +50,7 @@ def mlmock_tls_server(tmp_path_factory) -> Iterator[WmlHandle]:
     from mlmock.mockserver import Settings, create_app
     from mlmock.mockserver.catalogue import DEFAULT_PROJECT_ID, DEFAULT_SPACE_ID
     from mlmock.mockserver.live import LiveServer
-    from mlmock.mockserver.tls import ensure_certificate
+    from mlmock.tls import ensure_certificate
 
     certfile, keyfile = ensure_certificate(tmp_path_factory.mktemp("tls"))
     app = create_app(settings=Settings(token=DEFAULT_TOKEN, progression="reads:1"))

@@ -29,7 +29,8 @@ import mlmock.spec as specs
 from mlmock.spec.declarations import ApiDeclaration, Operation
 
 from . import dialects  # noqa: F401  (registers every dialect's actions)
-from .engine import Engine, Reply, Request, Settings, has_dialect
+from .dialect import serves
+from .engine import Engine, Reply, Request, Settings
 from .errors import BadRequest, MockError, from_status, render
 from .fastvalidation import VALIDATOR_MAP
 from .guard import DEFAULT_MAX_BODY, DEFAULT_MAX_JSON_BODY, RAW_BODY, UPLOAD_TYPE, Guard
@@ -204,7 +205,7 @@ def create_app(
     engine = engine or Engine(store, settings=settings)
     names = [n for n in (apis or DEFAULT_APIS) if n in specs.available()]
     declarations = {name: specs.declaration(name) for name in names
-                    if has_dialect(specs.declaration(name).dialect)}
+                    if serves(specs.declaration(name).dialect)}
     engine.apis.update(declarations)
     engine.seed_catalogues()  # idempotent: a persistent store keeps its resources
 

@@ -26,7 +26,8 @@ import mlmock.spec as specs
 
 from . import jsonsafety
 from .control import Control
-from .errors import BadRequest, MethodNotAllowed, MockError, NotFound, PayloadTooLarge, envelope, render
+from .dialect import Dialect, register
+from .errors import BadRequest, MethodNotAllowed, MockError, NotFound, PayloadTooLarge, render
 
 PREFIX = "/_mlmock"
 DIALECT = "mlmock"
@@ -38,13 +39,16 @@ _MEDIA = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=
 log = logging.getLogger("mlmock")
 
 
-@envelope(DIALECT)
 def _control_envelope(error: MockError, trace: str) -> tuple[dict[str, Any], dict[str, str]]:
     body: dict[str, Any] = {"error": {"status": error.status, "code": error.code, "message": error.message}}
     answer = getattr(error, "answer", None)
     if answer is not None:
         body["error"]["answer"] = answer
     return body, {}
+
+
+# The control plane serves no API: a dialect with an envelope and no actions.
+register(Dialect(DIALECT, envelope=_control_envelope))
 
 
 def _json(value: Any, status: int = 200) -> Response:

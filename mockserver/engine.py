@@ -1,7 +1,8 @@
 """The one engine behind every resource kind of every API.
 
-An operation of the spec is served by the action its ``x-mlmock-op`` names. Actions are
-registered per dialect (``dialects/openmetadata.py``, ``dialects/wml.py``): a dialect knows an
+An operation of the spec is served by the action its ``x-mlmock-op`` names. Actions live on
+each API family's ``Dialect`` object (``dialect.py``; ``dialects/openmetadata.py``,
+``dialects/wml.py``), with its error envelope, seeder, token verifier and state forcer: a dialect knows an
 API family's representation (envelopes, versions, links), never a particular kind. Everything a
 kind does differently is read from its declaration in the spec.
 
@@ -15,13 +16,15 @@ import json
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlmock import DEFAULT_TOKEN
 from mlmock.spec.declarations import ApiDeclaration, Kind, Operation, pointer_get
 
 from . import cursors, jsonsafety
+from .dialect import dialect as dialect_named
 from .errors import BadRequest, Conflict, MockError, NotFound
 from .lifecycle import Lifecycles, Progression
 from .store import Position, Record, Store
@@ -95,35 +98,9 @@ class Ids:
         return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
 
 
-# ----------------------------------------------------------------------------- actions
-
-Action = Callable[["Engine", Request], Reply]
-_ACTIONS: dict[tuple[str, str], Action] = {}
-
-
-def action(dialect: str, *names: str) -> Callable[[Action], Action]:
-    """Register a function as the handler of ``names`` for every kind of ``dialect``."""
-
-    def register(fn: Action) -> Action:
-        for name in names:
-            _ACTIONS[(dialect, name)] = fn
-        return fn
-
-    return register
-
-
-def has_action(dialect: str, name: str) -> bool:
-    return (dialect, name) in _ACTIONS
-
-
-def has_dialect(dialect: str) -> bool:
-    """Whether any action is registered for ``dialect`` (an API without one is not served yet)."""
-    return any(d == dialect for d, _ in _ACTIONS)
-
-
 @dataclass
 class Settings:
-    token: str = "mlmock-token"
+    token: str = DEFAULT_TOKEN  # the one default: what `mlmock serve` and the fixtures accept
     principal: str = "admin"
     openmetadata_version: str = "2.0.7"
     max_depth: int = jsonsafety.DEFAULT_MAX_DEPTH
@@ -133,40 +110,6 @@ class Settings:
     jwt_secret: str = field(default_factory=lambda: uuid.uuid4().hex)
     # WML: an unknown space named by an /ml/v4 call springs into existence instead of a 404.
     auto_spaces: bool = False
-
-
-# Per-dialect hooks the control plane uses without knowing a dialect: force a resource into a
-# lifecycle state. Registered by each dialect module.
-_FORCERS: dict[str, Callable[..., dict]] = {}
-
-
-# Per-dialect seeding of read-only catalogues (WML spaces, specifications), run at start and reset.
-_SEEDERS: dict[str, Callable[[Engine, ApiDeclaration], None]] = {}
-
-
-def seeder(dialect: str) -> Callable:
-    def register(fn: Callable) -> Callable:
-        _SEEDERS[dialect] = fn
-        return fn
-    return register
-
-
-# Per-dialect bearer tokens beyond the configured one (WML: JWTs its authorize endpoint issued).
-_VERIFIERS: dict[str, Callable[[Engine, str], str | None]] = {}
-
-
-def token_verifier(dialect: str) -> Callable:
-    def register(fn: Callable) -> Callable:
-        _VERIFIERS[dialect] = fn
-        return fn
-    return register
-
-
-def state_forcer(dialect: str) -> Callable[[Callable[..., dict]], Callable[..., dict]]:
-    def register(fn: Callable[..., dict]) -> Callable[..., dict]:
-        _FORCERS[dialect] = fn
-        return fn
-    return register
 
 
 class Engine:
@@ -187,7 +130,8 @@ class Engine:
         if token == self.settings.token:
             return self.settings.principal
         for declaration in self.apis.values():
-            verifier = _VERIFIERS.get(declaration.dialect)
+            found_dialect = dialect_named(declaration.dialect)
+            verifier = found_dialect.verifier if found_dialect else None
             found = verifier(self, token) if verifier else None
             if found:
                 return found
@@ -202,14 +146,16 @@ class Engine:
         """(Re)write the read-only catalogues (idempotent: keeps everything else)."""
         for name, declaration in self.apis.items():
             if api is None or api == name:
-                seeder = _SEEDERS.get(declaration.dialect)
+                found = dialect_named(declaration.dialect)
+                seeder = found.seeder if found else None
                 if seeder is not None:
                     seeder(self, declaration)
 
     def force_state(self, api: str, kind: str, id_: str, state: str, message: str | None = None) -> dict:
         """Put resource ``id_`` of ``kind`` into lifecycle ``state``; returns the stored document."""
         declaration = self.apis[api]
-        forcer = _FORCERS.get(declaration.dialect)
+        found = dialect_named(declaration.dialect)
+        forcer = found.forcer if found else None
         if forcer is None:
             raise BadRequest(f"{api} resources have no lifecycle")
         if kind not in declaration.kinds:
@@ -217,7 +163,8 @@ class Engine:
         return forcer(self, declaration, declaration.kinds[kind], id_, state, message)
 
     def handle(self, request: Request) -> Reply:
-        handler = _ACTIONS.get((request.api.dialect, request.op.action or ""))
+        found = dialect_named(request.api.dialect)
+        handler = found.actions.get(request.op.action or "") if found else None
         if handler is None:
             raise MockError(f"no {request.api.dialect} action {request.op.action!r}", status=501)
         return handler(self, request)

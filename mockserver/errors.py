@@ -1,14 +1,12 @@
 """Typed errors, and the one place where they become each API's error envelope.
 
 The engine raises these; the app's error handlers, the request guard and the auth layer all
-render them through :func:`render`, so an API's error shape is defined exactly once.
+render them through :func:`render`, in the envelope its ``Dialect`` owns (``dialect.py``).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from typing import Any
 
 
 class MockError(Exception):
@@ -71,39 +69,13 @@ def from_status(status: int, message: str) -> MockError:
 
 # ------------------------------------------------------------------------- envelopes
 
-Envelope = Callable[[MockError, str], tuple[dict[str, Any], dict[str, str]]]
-_ENVELOPES: dict[str, Envelope] = {}
-
-
-def envelope(dialect: str) -> Callable[[Envelope], Envelope]:
-    """Register the renderer of a dialect's error body."""
-
-    def register(fn: Envelope) -> Envelope:
-        _ENVELOPES[dialect] = fn
-        return fn
-
-    return register
-
-
-@envelope("openmetadata")
-def _openmetadata(error: MockError, trace: str) -> tuple[dict[str, Any], dict[str, str]]:
-    # dropwizard's ErrorMessage: the SDK reads an integer "code" and a "message".
-    headers = {"WWW-Authenticate": "om-auth"} if error.status in (401, 403) else {}
-    return {"code": error.status, "message": error.message}, headers
-
-
-@envelope("wml")
-def _wml(error: MockError, trace: str) -> tuple[dict[str, Any], dict[str, str]]:
-    body = {
-        "trace": trace,
-        "errors": [{"code": error.code, "message": error.message,
-                    "more_info": "https://cloud.ibm.com/apidocs/machine-learning"}],
-        "status_code": error.status,
-    }
-    return body, {}
-
 
 def render(dialect: str, error: MockError, trace: str | None = None) -> tuple[int, dict, dict]:
-    """(status, body, headers) of ``error`` in ``dialect``'s envelope."""
-    body, headers = _ENVELOPES[dialect](error, trace or uuid.uuid4().hex)
+    """(status, body, headers) of ``error`` in the envelope of the dialect called ``dialect``."""
+    from .dialect import dialect as registered  # the dialects register themselves on import
+
+    found = registered(dialect)
+    if found is None:
+        raise LookupError(f"no dialect {dialect!r} is registered")
+    body, headers = found.envelope(error, trace or uuid.uuid4().hex)
     return error.status, body, headers

@@ -61,7 +61,7 @@ class Progression:
 
 
 def resting_states(kind: Kind) -> set[str]:
-    return set(kind.raw.get("lifecycle", {}).get("resting", ()))
+    return set(kind.lifecycle.resting) if kind.lifecycle else set()
 
 
 def happy_next(kind: Kind, state: str) -> str | None:
@@ -80,7 +80,7 @@ def fields(kind: Kind, doc: dict) -> list[str]:
     ``/entity/decision_optimization/status/state``, even before it has one).
     """
     lc = kind.lifecycle
-    candidates = [lc.field, *kind.raw.get("lifecycle", {}).get("alternate-fields", ())]
+    candidates = list(lc.fields)
     if len(candidates) == 1:
         return candidates
     split = [c.split("/") for c in candidates]
@@ -95,7 +95,7 @@ def fields(kind: Kind, doc: dict) -> list[str]:
 def applies(kind: Kind, doc: dict) -> bool:
     if kind.lifecycle is None:
         return False
-    condition = kind.raw.get("lifecycle", {}).get("applies-if")
+    condition = kind.lifecycle.applies_if
     return condition is None or pointer_get(doc, condition) is not None
 
 
@@ -193,7 +193,7 @@ class Lifecycles:
         if states and state not in states:
             raise BadRequest(f"{state!r} is not a state of {kind.name}; documented: {', '.join(states)}")
         self._set(kind, doc, state, now_ms, on_enter)
-        failure = kind.raw.get("lifecycle", {}).get("failure")
+        failure = kind.lifecycle.failure
         if failure and state in ("failed", "error"):
             pointer_set(doc, failure, {
                 "trace": "mlmock-forced",

@@ -114,7 +114,7 @@ def _create_op(api: ApiDeclaration, kind: Kind) -> Operation:
         op = api.operation(kind.name, action)
         if op is not None and "{" not in op.path:
             return op
-    if kind.raw.get("readonly"):
+    if kind.readonly:
         raise SeedError(f"seed: {api.name}.{kind.name} is read-only (a catalogue the mock seeds itself)")
     raise SeedError(f"seed: {api.name}.{kind.name} has no create operation")
 

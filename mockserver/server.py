@@ -134,7 +134,7 @@ def _user_resources(app: MockApp) -> int:
     total = 0
     for row in app.control.summary():
         kind = app.apis[row["api"]].kinds.get(row["kind"])
-        if kind is not None and not kind.raw.get("readonly"):
+        if kind is not None and not kind.readonly:
             total += max(0, row["count"] - app.engine.seeded.get((row["api"], row["kind"]), 0))
     return total
 
@@ -199,7 +199,7 @@ def _serve(app: MockApp, options: Options, log: logging.Logger) -> None:
     ssl = {}
     scheme = "http"
     if options.tls:
-        from .tls import default_directory, ensure_certificate
+        from mlmock.tls import default_directory, ensure_certificate
 
         directory = options.tls_dir or default_directory()
         try:

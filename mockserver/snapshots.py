@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import sqlite3
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -135,7 +134,3 @@ def restore(store: Store, snapshot: Any) -> int:
     except (ValueError, TypeError, sqlite3.Error) as error:
         raise BadRequest(f"snapshot: cannot be stored: {error}") from None
     return len(resources)
-
-
-def dumps(snapshot: Mapping[str, Any]) -> str:
-    return json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"))

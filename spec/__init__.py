@@ -56,4 +56,4 @@ def document(api: str) -> dict:
 @functools.cache
 def declaration(api: str) -> ApiDeclaration:
     """The semantic rules of ``api``, read from its ``x-mlmock-*`` extensions."""
-    return read_declaration(document(api))
+    return read_declaration(document(api), source=f"spec/{DOCUMENTS[api]}")

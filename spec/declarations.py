@@ -11,11 +11,30 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .kindparse import parse_kind
+from .kinds import (  # noqa: F401  (re-exported: the vocabulary is read from here)
+    Attachments,
+    DeletePolicy,
+    Kind,
+    Lifecycle,
+    Link,
+    Members,
+    MetadataNames,
+    Pagination,
+    PatchPolicy,
+    PatchRule,
+    Predict,
+    Provenance,
+    Reference,
+    RelationFields,
+    Unique,
+    Variant,
+    Versioning,
+    View,
+)
+from .reading import DeclarationError, Node
+
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
-
-
-class DeclarationError(ValueError):
-    """The document's extensions are inconsistent (a bug in the spec, not in a request)."""
 
 
 # --------------------------------------------------------------------------- JSON pointers
@@ -57,148 +76,44 @@ def pointer_set(document: dict, pointer: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def pointer_delete(document: dict, pointer: str) -> None:
-    parts = pointer_parts(pointer)
-    node = pointer_get(document, "/" + "/".join(parts[:-1])) if len(parts) > 1 else document
-    if isinstance(node, dict):
-        node.pop(parts[-1], None)
-
-
 # --------------------------------------------------------------------------- declarations
 
 
 @dataclass(frozen=True)
-class PatchRule:
-    path: str
-    ops: frozenset[str]
-    target: str
-
-
-@dataclass(frozen=True)
-class PatchPolicy:
-    """Which JSON-Patch operations a kind accepts, and where each documented path lands."""
-
-    media_type: str = "application/json-patch+json"
-    ops: frozenset[str] = frozenset({"add", "remove", "replace", "move", "copy", "test"})
-    any_path: bool = False
-    rules: tuple[PatchRule, ...] = ()
-
-    def rule_for(self, path: str) -> PatchRule | None:
-        """The declared rule covering ``path`` (the path itself or a descendant of it)."""
-        for rule in self.rules:
-            if path == rule.path or path.startswith(rule.path + "/"):
-                return rule
-        return None
-
-    def allows(self, op: str, path: str) -> bool:
-        if self.any_path:
-            return op in self.ops
-        rule = self.rule_for(path)
-        return rule is not None and op in rule.ops
-
-    def translate(self, operations: list[dict]) -> list[dict]:
-        """The operations as they act on the representation: each documented path (and ``from``)
-        replaced by its declared target (``/name`` -> ``/metadata/name``). Allowed paths only."""
-        if self.any_path:
-            return [dict(op) for op in operations]
-        out = []
-        for op in operations:
-            op = dict(op)
-            for key in ("path", "from"):
-                if key in op:
-                    rule = self.rule_for(op[key])
-                    op[key] = rule.target + op[key][len(rule.path):]
-            out.append(op)
-        return out
-
-
-@dataclass(frozen=True)
-class Reference:
-    """A field of the create body that names another resource."""
-
-    field: str
-    kind: str
-    lookup: str = "/fullyQualifiedName"
-    many: bool = False
-    copy: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Unique:
-    fields: tuple[str, ...]
-    within: str = "global"
-
-
-@dataclass(frozen=True)
-class Versioning:
-    style: str
-    initial: float = 0.1
-    minor: float = 0.1
-    major: float = 1.0
-    major_fields: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class DeletePolicy:
-    soft: bool = False
-    hard_param: str | None = None
-    restore: bool = False
-    cancel_state: str | None = None
-
-
-@dataclass(frozen=True)
-class Pagination:
-    style: str
-    limit_param: str = "limit"
-    order_by: str | None = None
-    options: Mapping[str, Any] = field(default_factory=dict)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.options.get(key, default)
-
-
-@dataclass(frozen=True)
-class Lifecycle:
-    field: str
-    initial: str
-    transitions: Mapping[str, tuple[str, ...]]
-    on_patch: str | None = None
-
-
-@dataclass(frozen=True)
-class RelationFields:
-    param: str
-    names: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Kind:
-    name: str
-    schema: str
-    id: str
-    name_pointer: str | None = None
-    fqn: str | None = None
-    scope: tuple[str, ...] = ()
-    parent: Reference | None = None
-    references: tuple[Reference, ...] = ()
-    unique: tuple[Unique, ...] = ()
-    immutable: tuple[str, ...] = ()
-    server_managed: tuple[str, ...] = ()
-    relation_fields: RelationFields | None = None
-    patch: PatchPolicy | None = None
-    versioning: Versioning | None = None
-    delete: DeletePolicy = DeletePolicy()
-    pagination: Pagination | None = None
-    lifecycle: Lifecycle | None = None
-    child_fqns: tuple[str, ...] = ()
-    raw: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class Filter:
+    """A query parameter selecting list items (``x-mlmock-filter``)."""
+
     param: str
     field: str
-    match: str = "equals"
+    match: str = "equals"              # equals | contains | has-key
+    syntax: str | None = None          # or-and | comma-any: how one value names several
+    alternate_fields: tuple[str, ...] = ()
+    item_field: str | None = None      # an array of objects, matched on this member of each
+
+
+FILTER_MATCHES = ("equals", "contains", "has-key")
+FILTER_SYNTAXES = ("or-and", "comma-any")
+
+
+def _filter(param: Mapping[str, Any], source: str, where: str) -> Filter:
+    n = Node(param["x-mlmock-filter"], source, where + "/x-mlmock-filter",
+             ("field", "match", "syntax", "alternate-fields", "item-field"))
+    match, syntax = n.string("match", "equals"), n.string("syntax", None)
+    if match not in FILTER_MATCHES:
+        raise n.error(f"match must be one of {', '.join(FILTER_MATCHES)}, not {match!r}", "match")
+    if syntax not in (None, *FILTER_SYNTAXES):
+        raise n.error(f"syntax must be one of {', '.join(FILTER_SYNTAXES)}, not {syntax!r}", "syntax")
+    return Filter(param=param["name"], field=n.pointer("field"), match=match, syntax=syntax,
+                  alternate_fields=n.pointers("alternate-fields"), item_field=n.pointer("item-field", None))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A scope query parameter and the kind of resource it names (``x-mlmock-api.scopes``)."""
+
+    param: str
+    kind: str
+    auto_create: bool = False
 
 
 @dataclass(frozen=True)
@@ -213,15 +128,7 @@ class Operation:
     responses: Mapping[str, Any]
     request_body: Mapping[str, Any] | None
     security: tuple[Mapping[str, Any], ...]
-
-    @property
-    def filters(self) -> tuple[Filter, ...]:
-        return tuple(
-            Filter(param=p["name"], field=p["x-mlmock-filter"]["field"],
-                   match=p["x-mlmock-filter"].get("match", "equals"))
-            for p in self.parameters
-            if "x-mlmock-filter" in p
-        )
+    filters: tuple[Filter, ...] = ()
 
     def parameter(self, name: str, location: str = "query") -> Mapping[str, Any] | None:
         for p in self.parameters:
@@ -252,6 +159,8 @@ class ApiDeclaration:
     kinds: dict[str, Kind]
     operations: dict[str, Operation]
     document: Mapping[str, Any]
+    scopes: Mapping[str, Scope] = field(default_factory=dict)
+    source: str = "<document>"
 
     def operation(self, kind: str, action: str) -> Operation | None:
         """The first operation serving ``action`` on ``kind`` (or None)."""
@@ -325,91 +234,28 @@ class ApiDeclaration:
         return tuple(node.get("enum", ())) if node else ()
 
 
-def _kind(name: str, raw: Mapping[str, Any]) -> Kind:
-    def ref(data: Mapping[str, Any] | None) -> Reference | None:
-        if not data:
-            return None
-        return Reference(field=data["field"], kind=data["kind"],
-                         lookup=data.get("lookup", "/fullyQualifiedName"),
-                         many=bool(data.get("many", False)), copy=dict(data.get("copy", {})))
+def read_declaration(document: Mapping[str, Any], source: str = "<document>") -> ApiDeclaration:
+    """Read the ``x-mlmock-*`` extensions of an OpenAPI document.
 
-    patch = None
-    if "patch" in raw:
-        p = raw["patch"]
-        ops = frozenset(p.get("ops", ("add", "remove", "replace", "move", "copy", "test")))
-        if p.get("paths", "any") == "any":
-            patch = PatchPolicy(media_type=p.get("media-type", "application/json-patch+json"),
-                                ops=ops, any_path=True)
-        else:
-            rules = tuple(
-                PatchRule(path=r["path"], ops=frozenset(r.get("ops", ("add", "remove", "replace"))),
-                          target=r.get("target", r["path"]))
-                for r in p["paths"]
-            )
-            patch = PatchPolicy(media_type=p.get("media-type", "application/json-patch+json"),
-                                ops=frozenset().union(*(r.ops for r in rules)) if rules else ops,
-                                rules=rules)
-    versioning = None
-    if "versioning" in raw:
-        v = raw["versioning"]
-        versioning = Versioning(style=v["style"], initial=v.get("initial", 0.1),
-                                minor=v.get("minor", 0.1), major=v.get("major", 1.0),
-                                major_fields=tuple(v.get("major-fields", ())))
-    delete = DeletePolicy()
-    if "delete" in raw:
-        d = raw["delete"]
-        delete = DeletePolicy(soft=bool(d.get("soft", False)), hard_param=d.get("hard-param"),
-                              restore=bool(d.get("restore", False)),
-                              cancel_state=d.get("cancel-state"))
-    pagination = None
-    if "pagination" in raw:
-        p = dict(raw["pagination"])
-        pagination = Pagination(style=p.pop("style"), limit_param=p.pop("limit-param", "limit"),
-                                order_by=p.pop("order-by", None), options=p)
-    lifecycle = None
-    if "lifecycle" in raw:
-        lc = raw["lifecycle"]
-        lifecycle = Lifecycle(field=lc["field"], initial=lc["initial"],
-                              transitions={k: tuple(v) for k, v in lc.get("transitions", {}).items()},
-                              on_patch=lc.get("on-patch"))
-    relation = None
-    if "relation-fields" in raw:
-        rf = raw["relation-fields"]
-        relation = RelationFields(param=rf.get("param", "fields"), names=tuple(rf.get("names", ())))
-    return Kind(
-        name=name,
-        schema=raw["schema"],
-        id=raw["id"],
-        name_pointer=raw.get("name"),
-        fqn=raw.get("fqn"),
-        scope=tuple(raw.get("scope", ())),
-        parent=ref(raw.get("parent")),
-        references=tuple(filter(None, (ref(r) for r in raw.get("references", ())))),
-        unique=tuple(Unique(fields=tuple(u["fields"]), within=u.get("within", "global"))
-                     for u in raw.get("unique", ())),
-        immutable=tuple(raw.get("immutable", ())),
-        server_managed=tuple(raw.get("server-managed", ())),
-        relation_fields=relation,
-        patch=patch,
-        versioning=versioning,
-        delete=delete,
-        pagination=pagination,
-        lifecycle=lifecycle,
-        child_fqns=tuple(raw.get("child-fqns", ())),
-        raw=raw,
-    )
-
-
-def read_declaration(document: Mapping[str, Any]) -> ApiDeclaration:
-    """Read the ``x-mlmock-*`` extensions of an OpenAPI document."""
-    api = document.get("x-mlmock-api") or {}
-    if "name" not in api or "dialect" not in api:
-        raise DeclarationError("x-mlmock-api needs a name and a dialect")
+    ``source`` (the file name) prefixes every ``DeclarationError``, with the JSON pointer of the
+    malformed node: ``spec/wml.yaml: /x-mlmock-kinds/deployment/lifecycle: unknown key(s) ...``.
+    """
+    api = Node(document.get("x-mlmock-api") or {}, source, "/x-mlmock-api", ("name", "dialect", "scopes"))
+    name, dialect = api.string("name"), api.string("dialect")
+    scopes = {}
+    if "scopes" in api:
+        declared = api.child("scopes")
+        for param in declared.data:
+            s = declared.child(param, ("kind", "auto-create"))
+            scopes[param] = Scope(param=param, kind=s.string("kind"), auto_create=s.flag("auto-create"))
     servers = document.get("servers") or [{"url": "/"}]
     base_path = servers[0]["url"].rstrip("/")
-    kinds = {name: _kind(name, raw) for name, raw in (document.get("x-mlmock-kinds") or {}).items()}
-    decl = ApiDeclaration(name=api["name"], dialect=api["dialect"], base_path=base_path,
-                          kinds=kinds, operations={}, document=document)
+    kinds = {name: parse_kind(name, raw, source) for name, raw in (document.get("x-mlmock-kinds") or {}).items()}
+    for scope in scopes.values():
+        if scope.kind not in kinds:
+            raise api.error(f"scope {scope.param!r} names an unknown kind {scope.kind!r}", "scopes")
+    decl = ApiDeclaration(name=name, dialect=dialect, base_path=base_path, kinds=kinds, operations={},
+                          document=document, scopes=scopes, source=source)
     default_security = tuple(document.get("security", ()))
     for path, item in (document.get("paths") or {}).items():
         shared = [decl.resolve(p) for p in item.get("parameters", ())]
@@ -423,8 +269,9 @@ def read_declaration(document: Mapping[str, Any]) -> ApiDeclaration:
             ext = dict(raw.get("x-mlmock-op") or {})
             kind = ext.pop("kind", None)
             action = ext.pop("action", None)
+            where = f"/paths/{path.replace('~', '~0').replace('/', '~1')}/{method}"
             if kind is not None and kind not in kinds:
-                raise DeclarationError(f"{raw.get('operationId')}: unknown kind {kind!r}")
+                raise DeclarationError(f"{source}: {where}/x-mlmock-op: unknown kind {kind!r}")
             body = decl.resolve(raw["requestBody"]) if "requestBody" in raw else None
             op = Operation(
                 operation_id=raw.get("operationId") or f"{method} {path}",
@@ -437,9 +284,11 @@ def read_declaration(document: Mapping[str, Any]) -> ApiDeclaration:
                 responses={str(k): decl.resolve(v) for k, v in raw.get("responses", {}).items()},
                 request_body=body,
                 security=tuple(raw.get("security", default_security)),
+                filters=tuple(_filter(p, source, f"{where}/parameters/{p['name']}")
+                              for p in params.values() if "x-mlmock-filter" in p),
             )
             if op.operation_id in decl.operations:
-                raise DeclarationError(f"duplicate operationId {op.operation_id!r}")
+                raise DeclarationError(f"{source}: {where}: duplicate operationId {op.operation_id!r}")
             decl.operations[op.operation_id] = op
     for name, kind in list(decl.kinds.items()):
         if kind.relation_fields is not None and not kind.relation_fields.names:

@@ -55,6 +55,6 @@ def documented_transitions(ctx: Context, kind: Kind) -> None:
                    f"{kind.name} moved from {seen[-1]!r} to {state!r}, which no documented transition allows",
                    response)
             seen.append(state)
-        if not kind.lifecycle.transitions.get(state) or state in kind.raw.get("lifecycle", {}).get("resting", ()):
+        if not kind.lifecycle.transitions.get(state) or state in kind.lifecycle.resting:
             return
         time.sleep(PAUSE)

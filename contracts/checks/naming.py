@@ -37,7 +37,7 @@ def _named(api: ApiDeclaration, kind: Kind) -> bool:
 
 
 def _parent_kind(ctx: Context, kind: Kind) -> Kind:
-    name = kind.parent.kind[0] if isinstance(kind.parent.kind, list) else kind.parent.kind
+    name = kind.parent.kind
     return ctx.api.kinds[name]
 
 

@@ -31,7 +31,7 @@ def _paged(api: ApiDeclaration, kind: Kind) -> bool:
 
 
 def _items_pointer(kind: Kind) -> str:
-    return kind.pagination.get("data") or kind.pagination.get("items") or "/data"
+    return kind.pagination.items
 
 
 def population(ctx: Context, kind: Kind, count: int = ITEMS) -> tuple[list[str], dict[str, Any], str | None]:
@@ -78,13 +78,13 @@ def walk(ctx: Context, kind: Kind, query: dict[str, Any], direction: str = "afte
         response, body, items = first_page(ctx, kind, query, **extra)
         for _ in range(MAX_PAGES):
             yield response, body, items
-            href = pointer_get(body, p.get("next", "/next/href"))
+            href = pointer_get(body, p.next)
             if not href:
                 return
             response, body, items = _checked(kind, ctx.follow(href), f"the next link {href}")
         raise Violation(f"following next did not end within {MAX_PAGES} pages of {PAGE}", response)
-    param = p.get("after-param", "after") if direction == "after" else p.get("before-param", "before")
-    link = p.get(direction, f"/paging/{direction}")
+    param = (p.after_param or "after") if direction == "after" else (p.before_param or "before")
+    link = (p.after or "/paging/after") if direction == "after" else (p.before or "/paging/before")
     cursor = start
     response = None
     for _ in range(MAX_PAGES):
@@ -164,7 +164,7 @@ def walk_backward(ctx: Context, kind: Kind) -> None:
     for _, body, items in walk(ctx, kind, query, "after"):
         forward += ids_of(ctx, kind, items)
         last_body, last_items = body, ids_of(ctx, kind, items)
-    start = pointer_get(last_body, kind.pagination.get("before", "/paging/before"))
+    start = pointer_get(last_body, kind.pagination.before or "/paging/before")
     if not start:
         raise Skip("the population fits on one page")
     expected = forward[:len(forward) - len(last_items)]
@@ -182,8 +182,8 @@ def walk_backward(ctx: Context, kind: Kind) -> None:
       source='OpenMetadata paging.total; WML reference: total_count with total_count=true')
 def total(ctx: Context, kind: Kind) -> None:
     """The total of a list equals the number of items a full walk yields, on every page."""
-    pointer = kind.pagination.get("total")
-    total_param = kind.pagination.get("total-param")
+    pointer = kind.pagination.total
+    total_param = kind.pagination.total_param
     if not pointer or (kind.pagination.style == "start" and not total_param):
         raise Skip("the list reports no total")
     _, query, _ = population(ctx, kind)
@@ -231,7 +231,7 @@ def next_link_complete(ctx: Context, kind: Kind) -> None:
     """`next.href` carries the whole query (version, scope, limit, filters), so clients can follow it verbatim."""
     _, query, _ = population(ctx, kind, count=PAGE + 1)
     response, body, _ = first_page(ctx, kind, query)
-    href = pointer_get(body, kind.pagination.get("next", "/next/href"))
+    href = pointer_get(body, kind.pagination.next or "/next/href")
     expect(bool(href), f"a first page of {PAGE} out of {PAGE + 1} items must link to the next page", response)
     wanted = {**ctx.defaults(ctx.operation(kind, "list")), kind.pagination.limit_param: PAGE, **query}
     parsed = httpx.URL(href)

@@ -123,7 +123,7 @@ def _comparable(kind: Kind, doc: dict) -> dict:
     out = copy.deepcopy(doc)
     moving = [p for p in kind.server_managed if p != "/version"]
     if kind.lifecycle is not None:
-        moving += [kind.lifecycle.field, *kind.raw.get("lifecycle", {}).get("alternate-fields", ())]
+        moving += list(kind.lifecycle.fields)
     for pointer in moving:
         parent, _, last = pointer.rpartition("/")
         holder = pointer_get(out, parent) if parent else out

@@ -37,8 +37,7 @@ def children_of(api: ApiDeclaration, kind: Kind) -> list[Kind]:
 
 
 def _recursive_param(kind: Kind) -> str | None:
-    delete = kind.raw.get("delete")
-    return delete.get("recursive-param") if isinstance(delete, dict) else None
+    return kind.delete.recursive_param
 
 
 def _container(api: ApiDeclaration, kind: Kind) -> bool:

@@ -25,7 +25,7 @@ def revisions_listed(ctx: Context, kind: Kind) -> None:
     entity = ctx.create(kind)
     id_ = ctx.id_of(kind, entity)
     create = ctx.operation(kind, "revision-create")
-    field = kind.raw["versioning"].get("field", "/metadata/rev")
+    field = kind.versioning.field
     made = []
     for message in ("mlmock first", "mlmock second"):
         body: dict[str, Any] = {"commit_message": message}
@@ -39,7 +39,7 @@ def revisions_listed(ctx: Context, kind: Kind) -> None:
     listing = ctx.operation(kind, "revisions")
     response = ctx.call(listing, path={ctx.id_param(listing): id_})
     expect(response.status_code == 200, f"{listing.operation_id} must answer 200", response)
-    items_at = kind.pagination.get("items", "/resources") if kind.pagination else "/resources"
+    items_at = kind.pagination.items if kind.pagination else "/resources"
     items = pointer_get(response.json(), items_at) or []
     numbers = [str(pointer_get(item, field)) for item in items]
     for rev in made:

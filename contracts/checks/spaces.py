@@ -80,10 +80,10 @@ def unknown_space(ctx: Context, kind: Kind) -> None:
 def _asset_view(api: ApiDeclaration) -> tuple[Operation, list[str]] | None:
     """GET of the platform's asset view (``/v2/assets/{id}``: any asset, no space needed) and the kinds it shows."""
     for kind in api.kinds.values():
-        view = kind.raw.get("view-of")
+        view = kind.view_of
         get = api.operation(kind.name, "get")
-        if view and get is not None and not kind.scope:
-            return get, list(view["kinds"])
+        if view is not None and get is not None and not kind.scope:
+            return get, list(view.kinds)
     return None
 
 
@@ -91,7 +91,7 @@ def _asset_kind(api: ApiDeclaration, holder: Kind) -> Kind | None:
     """A kind scoped by the space, without a parent, that can be created and read (the asset view's first)."""
     view = _asset_view(api)
     names = (view[1] if view else []) + list(api.kinds)
-    scope = holder.raw.get("contains")
+    scope = holder.contains
     for name in names:
         kind = api.kinds.get(name)
         if kind is not None and scope in kind.scope and kind.parent is None \
@@ -101,7 +101,7 @@ def _asset_kind(api: ApiDeclaration, holder: Kind) -> Kind | None:
 
 
 def _container(api: ApiDeclaration, kind: Kind) -> bool:
-    return (bool(kind.raw.get("contains")) and api.operation(kind.name, "create") is not None
+    return (bool(kind.contains) and api.operation(kind.name, "create") is not None
             and api.operation(kind.name, "delete") is not None and _asset_kind(api, kind) is not None)
 
 

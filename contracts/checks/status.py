@@ -222,7 +222,7 @@ def listed_reads(ctx: Context, kind: Kind) -> None:
     list_op = ctx.operation(kind, "list")
     listed = ctx.call(list_op)
     body = documented_answer(ctx, list_op, listed, f"listing {kind.name}s")
-    items_at = (kind.pagination.get("items") or kind.pagination.get("data")) if kind.pagination else None
+    items_at = kind.pagination.items if kind.pagination else None
     items = pointer_get(body, items_at or "/resources") or []
     if not items:
         raise Skip(f"the target serves no {kind.name}")

@@ -51,7 +51,7 @@ def revisions_immutable(ctx: Context, kind: Kind) -> None:
     made = ctx.call(create_revision, path={ctx.id_param(create_revision): id_}, json=body)
     expect(made.status_code in create_revision.success_statuses,
            f"{create_revision.operation_id} must answer {create_revision.success_statuses}", made)
-    field = kind.raw["versioning"].get("field", "/metadata/rev")
+    field = kind.versioning.field
     rev = pointer_get(made.json(), field)
     expect(rev is not None, f"a created revision must carry its number at {field}", made)
     snapshot = ctx.fetch(kind, id_, rev=rev)

@@ -100,7 +100,7 @@ def run_proxy(args: argparse.Namespace) -> int:
     verify: bool | str = args.ca_bundle or args.tls_verify == "true"
     ssl = {}
     if args.tls:
-        from mlmock.mockserver.tls import default_directory, ensure_certificate
+        from mlmock.tls import default_directory, ensure_certificate
 
         directory = args.tls_dir or default_directory()
         try:

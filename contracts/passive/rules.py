@@ -66,7 +66,7 @@ def _id(kind: Kind, doc: Any) -> str | None:
 
 
 def _items(kind: Kind, body: Any) -> list | None:
-    pointer = kind.pagination.get("data") or kind.pagination.get("items")
+    pointer = kind.pagination.items
     items = pointer_get(body, pointer) if pointer and isinstance(body, dict) else None
     return items if isinstance(items, list) else None
 
@@ -97,13 +97,13 @@ def _next_request(s: Seeing, body: dict) -> tuple | None:
     """The request that fetches the next page (path and query), as the client will send it."""
     p = s.kind.pagination
     if p.style == "cursor":
-        token = pointer_get(body, p.get("after"))
+        token = pointer_get(body, p.after)
         if not token:
             return None
-        skip = (p.get("after-param"), p.get("before-param"))
-        query = [(k, v) for k, v in s.ex.query if k not in skip] + [(p.get("after-param"), str(token))]
+        skip = (p.after_param, p.before_param)
+        query = [(k, v) for k, v in s.ex.query if k not in skip] + [(p.after_param, str(token))]
         return _page_key(s.ex.path, query)
-    href = pointer_get(body, p.get("next")) if p.get("next") else None
+    href = pointer_get(body, p.next) if p.next else None
     if not href:
         return None
     parts = urlsplit(str(href))
@@ -127,8 +127,8 @@ def pagination(s: Seeing) -> Found:
     ids = [i for i in (_id(kind, item) for item in items) if i is not None]
     yield from _filters(s, items)
     yield from _next_link(s, body)
-    after_param = p.get("after-param") if p.style == "cursor" else p.get("start-param", "start")
-    before_param = p.get("before-param")
+    after_param = p.after_param if p.style == "cursor" else (p.start_param or "start")
+    before_param = p.before_param
     if before_param and ex.param(before_param):
         expected = s.state.before.get((s.api, kind.name, ex.path, ex.param(before_param)))
         if expected is not None and sorted(expected) != sorted(ids):
@@ -146,14 +146,14 @@ def pagination(s: Seeing) -> Found:
     if len(walk.ids) < WALK_IDS:
         walk.ids.update(ids)
     walk.previous, walk.current = walk.current, ids
-    before_token = pointer_get(body, p.get("before")) if p.get("before") else None
+    before_token = pointer_get(body, p.before) if p.before else None
     if before_token and walk.previous:
         s.state.before.put((s.api, kind.name, ex.path, str(before_token)), walk.previous)
     nxt = _next_request(s, body)
     if nxt:
         s.state.walks.put((s.api, *nxt), walk)
         return
-    total = pointer_get(body, p.get("total")) if p.get("total") else None
+    total = pointer_get(body, p.total) if p.total else None
     if walk.complete and isinstance(total, int) and len(walk.ids) < WALK_IDS and total != len(walk.ids):
         yield R.TOTAL, (f"a walk from the first page to the last yielded {len(walk.ids)} distinct items; "
                         f"the answer says total {total}")
@@ -162,10 +162,8 @@ def pagination(s: Seeing) -> Found:
 def _filters(s: Seeing, items: list) -> Found:
     for f in s.op.filters:
         value = s.ex.param(f.param)
-        declared = s.op.parameter(f.param) or {}
-        spec = declared.get("x-mlmock-filter", {})
-        compound = spec.get("syntax") and ("," in (value or "") or " or " in (value or "") or " and " in (value or ""))
-        if value is None or compound or spec.get("alternate-fields"):
+        compound = f.syntax and ("," in (value or "") or " or " in (value or "") or " and " in (value or ""))
+        if value is None or compound or f.alternate_fields:
             continue  # compound values and alternate fields are judged by the active rule only
         for item in items:
             got = pointer_get(item, f.field)
@@ -182,10 +180,10 @@ def _filters(s: Seeing, items: list) -> Found:
 
 def _next_link(s: Seeing, body: dict) -> Found:
     p = s.kind.pagination
-    href = pointer_get(body, p.get("next")) if p.get("next") else None
+    href = pointer_get(body, p.next) if p.next else None
     if not href:
         return
-    start = p.get("start-param", "start")
+    start = p.start_param or "start"
     linked = dict(parse_qsl(urlsplit(str(href)).query, keep_blank_values=True))
     lost = [k for k, _ in s.ex.query if k not in linked and k != start]
     if lost:
@@ -486,7 +484,7 @@ def revision_created(s: Seeing) -> Found:
     if s.kind is None or s.op.action != "revision-create" or not s.ex.ok:
         return
     doc = s.ex.response_json
-    rev = pointer_get(doc, (s.kind.raw.get("versioning") or {}).get("field", "/metadata/rev")) \
+    rev = pointer_get(doc, s.kind.versioning.field if s.kind.versioning else "/metadata/rev") \
         if isinstance(doc, dict) else None
     id_ = _id(s.kind, doc) or s.path_id()
     if rev is not None and id_:
@@ -497,7 +495,7 @@ def _lifecycle(s: Seeing, before: dict | None, after: dict) -> Found:
     lc = s.kind.lifecycle
     if lc is None:
         return
-    applies = s.kind.raw.get("lifecycle", {}).get("applies-if")
+    applies = lc.applies_if
     if applies and pointer_get(after, applies) is None:
         return
     state = pointer_get(after, lc.field)

@@ -17,12 +17,21 @@ from typing import Any
 from mlmock.spec.declarations import Kind, Reference, pointer_get, pointer_set
 
 from .. import patching, schemadefaults
-from ..engine import Engine, Reply, Request, action
-from ..errors import BadRequest, Conflict, NotFound, UnsupportedMediaType
+from ..dialect import Dialect, register
+from ..engine import Engine, Reply, Request
+from ..errors import BadRequest, Conflict, MockError, NotFound, UnsupportedMediaType
 from ..store import Record
 from ..validation import validate
 
-DIALECT = "openmetadata"
+
+def _envelope(error: MockError, trace: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """dropwizard's ErrorMessage: the SDK reads an integer ``code`` and a ``message``."""
+    headers = {"WWW-Authenticate": "om-auth"} if error.status in (401, 403) else {}
+    return {"code": error.status, "message": error.message}, headers
+
+
+OPENMETADATA = register(Dialect("openmetadata", envelope=_envelope))
+DIALECT = OPENMETADATA.name
 INCLUDE = {"non-deleted": False, "deleted": True, "all": None}
 
 
@@ -118,8 +127,8 @@ def _resolve(engine: Engine, request: Request, ref: Reference, value: Any) -> An
     if ref.many:
         if not isinstance(value, list):
             raise BadRequest(f"{ref.field[1:]} must be a list")
-        return [_resolve(engine, request, Reference(ref.field, ref.kind, ref.lookup), v) for v in value]
-    kinds = list(ref.kind) if isinstance(ref.kind, list | tuple) else [ref.kind]
+        return [_resolve(engine, request, replace(ref, many=False, copy={}), v) for v in value]
+    kinds = list(ref.kinds)
     if isinstance(value, dict):
         wanted = value.get("type")
         if wanted is not None and wanted not in kinds:
@@ -215,10 +224,10 @@ def fill_variants(request: Request, kind: Kind, doc: dict) -> dict:
     """A sub-document whose schema another field selects (a service's connection ``config`` by
     its ``serviceType``): that schema's defaults filled in (the SDK drops the ``type`` default),
     then checked against it, as the real server reads the config as the class of the type."""
-    for variant in kind.raw.get("variants", ()):
-        selector, at = pointer_get(doc, variant["selector"]), variant["at"]
+    for variant in kind.variants:
+        selector, at = pointer_get(doc, variant.selector), variant.at
         target = pointer_get(doc, at)
-        schema_name = variant["schemas"].get(selector)
+        schema_name = variant.schemas.get(selector)
         if target is None or schema_name is None:
             continue
         filled = schemadefaults.fill(request.api, request.api.schema(schema_name), copy.deepcopy(target))
@@ -290,7 +299,7 @@ def fetch(engine: Engine, request: Request, id_: str, *, deleted: bool | None = 
 # ----------------------------------------------------------------------------- actions
 
 
-@action(DIALECT, "static")
+@OPENMETADATA.action("static")
 def static(engine: Engine, request: Request) -> Reply:
     document = request.op.options.get("document")
     if document == "version":
@@ -299,7 +308,7 @@ def static(engine: Engine, request: Request) -> Reply:
     raise NotFound(f"no static document {document!r}")
 
 
-@action(DIALECT, "create")
+@OPENMETADATA.action("create")
 def create(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     with engine.store.transaction():
@@ -320,13 +329,13 @@ def _upsert(engine: Engine, request: Request, body: dict) -> tuple[int, Record]:
         return 200, record
 
 
-@action(DIALECT, "upsert")
+@OPENMETADATA.action("upsert")
 def upsert(engine: Engine, request: Request) -> Reply:
     status, record = _upsert(engine, request, body_of(request))
     return Reply(status, render(request, request.kind, record.doc))
 
 
-@action(DIALECT, "bulk-upsert")
+@OPENMETADATA.action("bulk-upsert")
 def bulk_upsert(engine: Engine, request: Request) -> Reply:
     passed, failed = [], []
     for item in body_of(request):
@@ -344,7 +353,7 @@ def bulk_upsert(engine: Engine, request: Request) -> Reply:
                        "successRequest": passed, "failedRequest": failed})
 
 
-@action(DIALECT, "list")
+@OPENMETADATA.action("list")
 def list_(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     fields = requested_fields(request, kind)
@@ -353,8 +362,8 @@ def list_(engine: Engine, request: Request) -> Reply:
     limit = request.param(kind.pagination.limit_param, default)
     records, after, before = engine.page(
         request, deleted=deleted, limit=limit,
-        after=request.param(kind.pagination.get("after-param", "after")),
-        before=request.param(kind.pagination.get("before-param", "before")))
+        after=request.param(kind.pagination.after_param),
+        before=request.param(kind.pagination.before_param))
     paging: dict[str, Any] = {"total": engine.count(request, deleted=deleted)}
     if after is not None:
         paging["after"] = after
@@ -364,7 +373,7 @@ def list_(engine: Engine, request: Request) -> Reply:
                        "paging": paging})
 
 
-@action(DIALECT, "get")
+@OPENMETADATA.action("get")
 def get(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     fields = requested_fields(request, kind)
@@ -372,7 +381,7 @@ def get(engine: Engine, request: Request) -> Reply:
     return Reply(200, render(request, kind, record.doc, fields=fields))
 
 
-@action(DIALECT, "get-by-name")
+@OPENMETADATA.action("get-by-name")
 def get_by_name(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     fields = requested_fields(request, kind)
@@ -383,7 +392,7 @@ def get_by_name(engine: Engine, request: Request) -> Reply:
     return Reply(200, render(request, kind, record.doc, fields=fields))
 
 
-@action(DIALECT, "patch")
+@OPENMETADATA.action("patch")
 def patch(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     operations = body_of(request)
@@ -432,11 +441,11 @@ def _delete(engine: Engine, request: Request, kind: Kind, record: Record, *, har
     return record.doc
 
 
-@action(DIALECT, "delete")
+@OPENMETADATA.action("delete")
 def delete(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     hard = bool(request.param(kind.delete.hard_param, False)) if kind.delete.hard_param else False
-    recursive_param = kind.raw.get("delete", {}).get("recursive-param")
+    recursive_param = kind.delete.recursive_param
     recursive = bool(request.param(recursive_param, False)) if recursive_param else False
     with engine.store.transaction():
         record = fetch(engine, request, request.params["id"], deleted=None if hard or not kind.delete.soft else False)
@@ -444,7 +453,7 @@ def delete(engine: Engine, request: Request) -> Reply:
     return Reply(200, render(request, kind, doc))
 
 
-@action(DIALECT, "restore")
+@OPENMETADATA.action("restore")
 def restore(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     with engine.store.transaction():
@@ -453,7 +462,7 @@ def restore(engine: Engine, request: Request) -> Reply:
     return Reply(200, render(request, kind, record.doc))
 
 
-@action(DIALECT, "versions")
+@OPENMETADATA.action("versions")
 def versions(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     record = fetch(engine, request, request.params["id"], deleted=None)
@@ -463,7 +472,7 @@ def versions(engine: Engine, request: Request) -> Reply:
                                     for _, doc in history]})
 
 
-@action(DIALECT, "version")
+@OPENMETADATA.action("version")
 def version(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     record = fetch(engine, request, request.params["id"], deleted=None)

@@ -20,17 +20,32 @@ from urllib.parse import urlencode
 
 import jwt
 
-from mlmock.spec.declarations import ApiDeclaration, Kind, pointer_get, pointer_set
+from mlmock.spec.declarations import ApiDeclaration, Kind, Members, pointer_get, pointer_set
 
 from .. import cursors, lifecycle, patching, schemadefaults
 from ..catalogue import SERVICE_VERSION, documents
-from ..engine import Engine, Reply, Request, action, index_values, seeder, state_forcer, stringify, token_verifier
-from ..errors import BadRequest, Conflict, NotFound
+from ..dialect import Dialect, register
+from ..engine import Engine, Reply, Request, index_values, stringify
+from ..errors import BadRequest, Conflict, MockError, NotFound
 from ..store import Position, Record
 from ..validation import validate
 
-DIALECT = "wml"
 UNSCOPED = ""
+
+
+def _envelope(error: MockError, trace: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """The WML error envelope (the reference's ``trace`` and ``errors``, plus ``status_code``)."""
+    body = {
+        "trace": trace,
+        "errors": [{"code": error.code, "message": error.message,
+                    "more_info": "https://cloud.ibm.com/apidocs/machine-learning"}],
+        "status_code": error.status,
+    }
+    return body, {}
+
+
+WML = register(Dialect("wml", envelope=_envelope))
+DIALECT = WML.name
 
 
 # ----------------------------------------------------------------------------- small helpers
@@ -71,18 +86,18 @@ def scope_of(engine: Engine, request: Request, kind: Kind, *, required: bool = T
 def ensure_scope(engine: Engine, request: Request, param: str, value: str) -> None:
     """The space or project a scope parameter names must exist: a 404 otherwise, or, with
     ``auto_spaces`` and a scope declared ``auto-create``, a new one with that id."""
-    declared = request.api.document.get("x-mlmock-api", {}).get("scopes", {}).get(param)
+    declared = request.api.scopes.get(param)
     if declared is None:
         return
-    holder = request.api.kinds[declared["kind"]]
+    holder = request.api.kinds[declared.kind]
     if engine.store.get(request.api.name, holder.name, value) is not None:
         return
-    if declared.get("auto-create") and engine.settings.auto_spaces:
+    if declared.auto_create and engine.settings.auto_spaces:
         with engine.store.transaction():
             doc = build(engine, request, holder, {"name": f"{holder.name}-{value}"}, UNSCOPED)
             pointer_set(doc, holder.id, value)
             if holder.lifecycle is not None:
-                resting = holder.raw["lifecycle"].get("resting") or [holder.lifecycle.initial]
+                resting = holder.lifecycle.resting or (holder.lifecycle.initial,)
                 pointer_set(doc, holder.lifecycle.field, resting[0])
             save(engine, request.api, holder, doc, UNSCOPED)
         return
@@ -122,28 +137,28 @@ def status_for(request: Request, body: Any = None) -> int:
 
 def _members_of(engine: Engine, request: Request) -> tuple[Kind, Record, dict, list[dict]]:
     kind = request.kind
-    settings = kind.raw["members"]
+    settings = kind.members
     record = advance(engine, request.api, kind,
                      fetch(engine, request, kind, path_id(request), scope_of(engine, request, kind)), read=False)
-    return kind, record, settings, list(pointer_get(record.doc, settings["field"]) or [])
+    return kind, record, settings, list(pointer_get(record.doc, settings.field) or [])
 
 
-def _member_index(settings: dict, members: list[dict], member_id: str) -> int:
+def _member_index(settings: Members, members: list[dict], member_id: str) -> int:
     for i, member in enumerate(members):
-        if str(pointer_get(member, settings["key"])) == member_id:
+        if str(pointer_get(member, settings.key)) == member_id:
             return i
     raise NotFound(f"member '{member_id}' does not exist", code="does_not_exist")
 
 
-def _store_members(engine: Engine, request: Request, kind: Kind, record: Record, settings: dict,
+def _store_members(engine: Engine, request: Request, kind: Kind, record: Record, settings: Members,
                    members: list[dict]) -> None:
     doc = copy.deepcopy(record.doc)
-    pointer_set(doc, settings["field"], members)
+    pointer_set(doc, settings.field, members)
     validate(request.api, kind.schema, render(request, kind, doc), what=kind.name)
     save(engine, request.api, kind, doc, record.scope)
 
 
-@action(DIALECT, "members")
+@WML.action("members")
 def members_list(engine: Engine, request: Request) -> Reply:
     _, _, _, members = _members_of(engine, request)
     for param in request.op.parameters:
@@ -155,16 +170,16 @@ def members_list(engine: Engine, request: Request) -> Reply:
     return Reply(200, {"total_count": len(members), "resources": shown})
 
 
-@action(DIALECT, "members-add")
+@WML.action("members-add")
 def members_add(engine: Engine, request: Request) -> Reply:
     body = request.body if isinstance(request.body, dict) else {}
     schema = request.op.request_body["content"]["application/json"]["schema"]
     added = schemadefaults.fill(request.api, schema, copy.deepcopy(body)).get("members", [])
     with engine.store.transaction():
         kind, record, settings, members = _members_of(engine, request)
-        known = {str(pointer_get(m, settings["key"])) for m in members}
+        known = {str(pointer_get(m, settings.key)) for m in members}
         for member in added:
-            key = str(pointer_get(member, settings["key"]))
+            key = str(pointer_get(member, settings.key))
             if key in known:
                 raise Conflict(f"member '{key}' is already in this {kind.name}", code="conflict")
             known.add(key)
@@ -172,29 +187,29 @@ def members_add(engine: Engine, request: Request) -> Reply:
     return Reply(status_for(request), {"members": added})
 
 
-@action(DIALECT, "member-get")
+@WML.action("member-get")
 def member_get(engine: Engine, request: Request) -> Reply:
     _, _, settings, members = _members_of(engine, request)
     return Reply(200, members[_member_index(settings, members, request.params["member_id"])])
 
 
-@action(DIALECT, "member-patch")
+@WML.action("member-patch")
 def member_patch(engine: Engine, request: Request) -> Reply:
     operations = request.body if isinstance(request.body, list) else []
     with engine.store.transaction():
         kind, record, settings, members = _members_of(engine, request)
         i = _member_index(settings, members, request.params["member_id"])
-        allowed = settings.get("patch-paths", ("/role", "/state"))
+        allowed = settings.patch_paths
         for op in operations:
             if op.get("path") not in allowed or op.get("op") not in ("add", "replace"):
                 raise BadRequest(f"a member patch may only replace {', '.join(allowed)}", code="invalid_patch")
         patched = patching.apply(members[i], operations)
-        members[i] = patching.restore(members[i], patched, (settings["key"],))
+        members[i] = patching.restore(members[i], patched, (settings.key,))
         _store_members(engine, request, kind, record, settings, members)
     return Reply(200, members[i])
 
 
-@action(DIALECT, "member-delete")
+@WML.action("member-delete")
 def member_delete(engine: Engine, request: Request) -> Reply:
     with engine.store.transaction():
         kind, record, settings, members = _members_of(engine, request)
@@ -225,10 +240,9 @@ def predict(input_data: Any) -> list[dict[str, Any]]:
 
 def on_enter(kind: Kind, state: str, doc: dict) -> None:
     """Run what the lifecycle declares on entering ``state`` (e.g. a job's predictions)."""
-    hooks = kind.raw.get("lifecycle", {}).get("on-enter", {}).get(state, {})
-    spec = hooks.get("predict")
-    if spec and pointer_get(doc, spec["input"]) is not None:
-        pointer_set(doc, spec["output"], predict(pointer_get(doc, spec["input"])))
+    spec = kind.lifecycle.on_enter.get(state)
+    if spec and pointer_get(doc, spec.input) is not None:
+        pointer_set(doc, spec.output, predict(pointer_get(doc, spec.input)))
 
 
 # ----------------------------------------------------------------------------- storage
@@ -257,7 +271,7 @@ def index(engine: Engine, api: ApiDeclaration, kind: Kind, doc: dict) -> dict[st
             attrs.pop(f"filter:{param['name']}", None)
             if values:
                 attrs[f"filter:{param['name']}"] = values
-    for pointer in kind.raw.get("generated", ()):
+    for pointer in kind.generated:
         value = pointer_get(doc, pointer)
         if value is not None:
             attrs[f"generated:{pointer}"] = [str(value)]
@@ -281,13 +295,13 @@ def advance(engine: Engine, api: ApiDeclaration, kind: Kind, record: Record, *, 
 
 def render(request: Request, kind: Kind, doc: dict) -> dict:
     out = lifecycle.strip(copy.deepcopy(doc))
-    for link in kind.raw.get("links", ()):
-        if link.get("when") is None or pointer_get(out, link["when"]) is not None:
-            pointer_set(out, link["pointer"], link["template"].format(origin=request.origin,
-                                                                      id=pointer_get(out, kind.id)))
-    warnings = kind.raw.get("system-warnings")
+    for link in kind.links:
+        if link.when is None or pointer_get(out, link.when) is not None:
+            pointer_set(out, link.pointer, link.template.format(origin=request.origin,
+                                                                id=pointer_get(out, kind.id)))
+    warnings = kind.system_warnings
     if warnings:
-        out.setdefault("system", {})["warnings"] = copy.deepcopy(warnings)
+        out.setdefault("system", {})["warnings"] = copy.deepcopy(list(warnings))
     return out
 
 
@@ -297,23 +311,23 @@ def render(request: Request, kind: Kind, doc: dict) -> dict:
 def build(engine: Engine, request: Request, kind: Kind, body: dict, scope: str) -> dict:
     body = copy.deepcopy(body)
     now = iso(engine.clock.now_ms())
-    metadata = {field: body.pop(field) for field in kind.raw.get("metadata-fields", ()) if field in body}
+    metadata = {field: body.pop(field) for field in kind.metadata_fields or () if field in body}
     for name in kind.scope:
         body.pop(name, None)
     metadata.update(scope_fields(scope))
-    names = kind.raw.get("metadata-names", {})
-    metadata.update({"id": engine.ids.new(), "created_at": now, names.get("modified_at", "modified_at"): now,
-                     names.get("owner", "owner"): request.principal})
+    names = kind.metadata_names
+    metadata.update({"id": engine.ids.new(), "created_at": now, names.modified_at: now,
+                     names.owner: request.principal})
     doc = {"metadata": metadata, "entity": body}
-    members = kind.raw.get("members")
-    if members and members.get("creator"):
-        creator = {**members["creator"]}
-        pointer_set(creator, members["key"], request.principal)
-        pointer_set(doc, members["field"], [creator])
+    members = kind.members
+    if members and members.creator:
+        creator = {**members.creator}
+        pointer_set(creator, members.key, request.principal)
+        pointer_set(doc, members.field, [creator])
     if kind.parent is not None:
         wanted = pointer_get(body, kind.parent.field)
         if wanted is not None:
-            kinds = kind.parent.kind if isinstance(kind.parent.kind, list) else [kind.parent.kind]
+            kinds = kind.parent.kinds
             found = None
             for candidate in kinds:
                 record = engine.store.get(request.api.name, candidate, wanted)
@@ -323,15 +337,15 @@ def build(engine: Engine, request: Request, kind: Kind, body: dict, scope: str) 
             if found is None:
                 raise NotFound(f"{' or '.join(kinds)} with id '{wanted}' does not exist in this space or project",
                                code="does_not_exist")
-            derived = kind.raw.get("parent-kind-field")
+            derived = kind.parent_kind_field
             if derived:
                 pointer_set(doc, derived, found.kind)
-    for pointer in kind.raw.get("generated", ()):
+    for pointer in kind.generated:
         pointer_set(doc, pointer, engine.ids.new())
     return doc
 
 
-@action(DIALECT, "create")
+@WML.action("create")
 def create(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     if not isinstance(request.body, dict):
@@ -374,7 +388,7 @@ def _page_envelope(request: Request, kind: Kind, items: list[dict], limit: int, 
     return out
 
 
-@action(DIALECT, "list")
+@WML.action("list")
 def list_(engine: Engine, request: Request) -> Reply:
     kind, api, op = request.kind, request.api, request.op
     for param in op.parameters:
@@ -394,15 +408,15 @@ def list_(engine: Engine, request: Request) -> Reply:
     if pagination is not None and pagination.style == "none":
         records, _, _ = engine.page(request, scope=scope_of(engine, request, kind, required=False), limit=10_000)
         out: dict[str, Any] = {}
-        pointer_set(out, pagination.get("total", "/total_results"), len(records))
-        pointer_set(out, pagination.get("items", "/resources"), [render(request, kind, r.doc) for r in records])
+        pointer_set(out, pagination.total, len(records))
+        pointer_set(out, pagination.items, [render(request, kind, r.doc) for r in records])
         return Reply(200, out)
     scope = scope_of(engine, request, kind)
     _, _, default = api.limit_bounds(op, pagination.limit_param)
     limit = request.param(pagination.limit_param, default or 100)
     filters = _filters(request)
     query = cursors.fingerprint([kind.name, scope, sorted(json.dumps(f) for f in filters)])
-    token = request.param(pagination.get("start-param", "start"))
+    token = request.param(pagination.start_param)
     position = cursors.decode(token, query, name="start") if token else None
     items: list[Record] = []
     more = False
@@ -421,7 +435,7 @@ def list_(engine: Engine, request: Request) -> Reply:
             if not more:
                 break
     total = None
-    total_param = pagination.get("total-param")
+    total_param = pagination.total_param
     if total_param is not None and truthy(request.params.get(total_param)):
         total = engine.store.count(api.name, kind.name, scope=scope, filters=filters)
     next_token = cursors.encode(position, query) if more and position is not None else None
@@ -469,7 +483,7 @@ def _settle(engine: Engine, request: Request, kind: Kind, scope: str) -> None:
     api = request.api
     if kind.lifecycle is None or engine.lifecycles.policy(api.name, kind.name).mode != "time":
         return
-    state_fields = {kind.lifecycle.field, *kind.raw["lifecycle"].get("alternate-fields", ())}
+    state_fields = set(kind.lifecycle.fields)
     moving = tuple(s for s in api.lifecycle_states(kind) if lifecycle.happy_next(kind, s) is not None)
     for param in request.op.parameters:
         spec = param.get("x-mlmock-filter")
@@ -515,10 +529,10 @@ def _everywhere(engine: Engine, api: ApiDeclaration, kind: Kind) -> list[Record]
     return found
 
 
-@action(DIALECT, "get")
+@WML.action("get")
 def get(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
-    if "view-of" in kind.raw:
+    if kind.view_of is not None:
         return Reply(200, _view(engine, request, kind, _viewed(engine, request, kind)))
     id_ = path_id(request)
     scope = scope_of(engine, request, kind)
@@ -526,7 +540,7 @@ def get(engine: Engine, request: Request) -> Reply:
         record = advance(engine, api, kind, fetch(engine, request, kind, id_, scope), read=True)
     versioning = kind.versioning
     if versioning is not None and versioning.style == "revisions":
-        rev = request.params.get(kind.raw["versioning"].get("param", "rev"))
+        rev = request.params.get(versioning.param)
         if rev and rev != "latest":
             snapshot = engine.store.history_entry(api.name, kind.name, id_, str(rev))
             if snapshot is None:
@@ -535,7 +549,7 @@ def get(engine: Engine, request: Request) -> Reply:
     return Reply(200, render(request, kind, record.doc))
 
 
-@action(DIALECT, "static")
+@WML.action("static")
 def static(engine: Engine, request: Request) -> Reply:
     return Reply(200, {"version": SERVICE_VERSION})
 
@@ -543,7 +557,7 @@ def static(engine: Engine, request: Request) -> Reply:
 # ----------------------------------------------------------------------------- patch
 
 
-@action(DIALECT, "patch")
+@WML.action("patch")
 def patch(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     operations = request.body
@@ -554,14 +568,13 @@ def patch(engine: Engine, request: Request) -> Reply:
         before = record.doc
         patched = patching.apply(before, kind.patch.translate(operations))
         patched = patching.restore(before, patched, kind.server_managed + (kind.id,))
-        patched["metadata"][kind.raw.get("metadata-names", {}).get("modified_at", "modified_at")] = \
-            iso(engine.clock.now_ms())
+        patched["metadata"][kind.metadata_names.modified_at] = iso(engine.clock.now_ms())
         engine.check_unique(api, kind, engine.unique_keys(kind, patched), exclude=record.id)
-        lc = kind.raw.get("lifecycle", {})
+        lc = kind.lifecycle
         touched = [op["path"] for op in operations]
-        if lc.get("on-patch") and any(p == q or p.startswith(q + "/") for p in touched
-                                      for q in lc.get("on-patch-paths", ())):
-            engine.lifecycles.begin(api.name, kind, patched, engine.clock.now_ms(), state=lc["on-patch"],
+        if lc is not None and lc.on_patch and any(p == q or p.startswith(q + "/") for p in touched
+                                                  for q in lc.on_patch_paths):
+            engine.lifecycles.begin(api.name, kind, patched, engine.clock.now_ms(), state=lc.on_patch,
                                     on_enter=on_enter)
         validate(api, kind.schema, render(request, kind, patched), what=kind.name)
         record = save(engine, api, kind, patched, record.scope)
@@ -580,10 +593,10 @@ def _cancel(engine: Engine, api: ApiDeclaration, kind: Kind, record: Record) -> 
     save(engine, api, kind, doc, record.scope)
 
 
-@action(DIALECT, "delete")
+@WML.action("delete")
 def delete(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
-    if "view-of" in kind.raw:
+    if kind.view_of is not None:
         with engine.store.transaction():
             viewed = _viewed(engine, request, kind)
             target = api.kinds[viewed.kind]
@@ -607,7 +620,7 @@ def delete(engine: Engine, request: Request) -> Reply:
             _cancel(engine, api, kind, record)
         else:
             engine.store.remove(api.name, kind.name, record.id)
-            contains = kind.raw.get("contains")
+            contains = kind.contains
             if contains:  # a space: everything in it goes with it
                 engine.store.remove_where(api.name, scope=f"{contains.removesuffix('_id')}:{record.id}")
     return Reply(status_for(request))
@@ -616,25 +629,25 @@ def delete(engine: Engine, request: Request) -> Reply:
 # ----------------------------------------------------------------------------- revisions
 
 
-@action(DIALECT, "revision-create")
+@WML.action("revision-create")
 def revision_create(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     scope = scope_of(engine, request, kind)
-    settings = kind.raw["versioning"]
+    settings = kind.versioning
     with engine.store.transaction():
         record = fetch(engine, request, kind, path_id(request), scope)
         number = str(len(engine.store.history(api.name, kind.name, record.id)) + 1)
         snapshot = lifecycle.strip(copy.deepcopy(record.doc))
-        pointer_set(snapshot, settings.get("field", "/metadata/rev"), number)
+        pointer_set(snapshot, settings.field, number)
         commit = {"committed_at": iso(engine.clock.now_ms())}
         if isinstance(request.body, dict) and request.body.get("commit_message"):
             commit["commit_message"] = request.body["commit_message"]
-        pointer_set(snapshot, settings.get("commit", "/metadata/commit_info"), commit)
+        pointer_set(snapshot, settings.commit, commit)
         engine.store.add_history(api.name, kind.name, record.id, number, snapshot)
     return Reply(status_for(request), render(request, kind, snapshot))
 
 
-@action(DIALECT, "revisions")
+@WML.action("revisions")
 def revisions(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     scope = scope_of(engine, request, kind)
@@ -677,17 +690,17 @@ def _attachment_meta(request: Request, data: bytes, attachment_id: str) -> dict[
     return meta
 
 
-@action(DIALECT, "content-put")
+@WML.action("content-put")
 def content_put(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     data = request.raw
     scope = scope_of(engine, request, kind)
-    settings = kind.raw.get("attachments", {})
+    settings = kind.attachments
     with engine.store.transaction():
         record = fetch(engine, request, kind, path_id(request), scope)
-        if settings.get("multiple"):
+        if settings.multiple:
             probe = _attachment_meta(request, data, "")
-            key = json.dumps([probe.get(k) for k in settings.get("replace-key", ())])
+            key = json.dumps([probe.get(k) for k in settings.replace_key])
             existing = next((m for m in engine.store.blobs(api.name, kind.name, record.id) if m.get("_key") == key),
                             None)
             attachment_id = existing["attachment_id"] if existing else engine.ids.new()
@@ -708,7 +721,7 @@ def _attachments(engine: Engine, request: Request, kind: Kind, record: Record) -
     return found
 
 
-@action(DIALECT, "attachments")
+@WML.action("attachments")
 def attachments(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     record = fetch(engine, request, kind, path_id(request), scope_of(engine, request, kind))
@@ -723,7 +736,7 @@ def _blob_by_id(engine: Engine, request: Request, kind: Kind, record: Record, at
     raise NotFound(f"attachment '{attachment_id}' does not exist", code="does_not_exist")
 
 
-@action(DIALECT, "attachment-get")
+@WML.action("attachment-get")
 def attachment_get(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     record = fetch(engine, request, kind, path_id(request), scope_of(engine, request, kind))
@@ -731,7 +744,7 @@ def attachment_get(engine: Engine, request: Request) -> Reply:
     return Reply(200, data, media_type="application/octet-stream")
 
 
-@action(DIALECT, "attachment-delete")
+@WML.action("attachment-delete")
 def attachment_delete(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     with engine.store.transaction():
@@ -741,7 +754,7 @@ def attachment_delete(engine: Engine, request: Request) -> Reply:
     return Reply(request.op.success_statuses[0])
 
 
-@action(DIALECT, "content-get")
+@WML.action("content-get")
 def content_get(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     record = fetch(engine, request, kind, path_id(request), scope_of(engine, request, kind))
@@ -758,7 +771,7 @@ def content_get(engine: Engine, request: Request) -> Reply:
 # ----------------------------------------------------------------------------- predictions
 
 
-@action(DIALECT, "predict")
+@WML.action("predict")
 def predict_action(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     wanted = path_id(request)
@@ -780,7 +793,7 @@ def predict_action(engine: Engine, request: Request) -> Reply:
 # ----------------------------------------------------------------------------- platform
 
 
-@action(DIALECT, "authorize")
+@WML.action("authorize")
 def authorize(engine: Engine, request: Request) -> Reply:
     body = request.body if isinstance(request.body, dict) else {}
     if not body.get("username") or not (body.get("api_key") or body.get("password")):
@@ -807,13 +820,13 @@ def principal_of(engine: Engine, token: str) -> str | None:
 
 
 def _viewed(engine: Engine, request: Request, kind: Kind) -> Record:
-    view = kind.raw["view-of"]
+    view = kind.view_of
     wanted = path_id(request) if "{run_id}" not in request.op.path else request.params["run_id"]
-    for name in view["kinds"]:
-        if view["lookup"] == api_id_pointer(request.api, name):
+    for name in view.kinds:
+        if view.lookup == api_id_pointer(request.api, name):
             record = engine.store.get(request.api.name, name, wanted)
         else:
-            hits = engine.store.find(request.api.name, name, f"generated:{view['lookup']}", wanted)
+            hits = engine.store.find(request.api.name, name, f"generated:{view.lookup}", wanted)
             record = hits[0] if hits else None
         # space_id / project_id are optional here; when given, the asset must live in one of them.
         given = {f"{p.removesuffix('_id')}:{request.params[p]}" for p in request.api.kinds[name].scope
@@ -845,7 +858,7 @@ def _view(engine: Engine, request: Request, kind: Kind, record: Record) -> dict:
 # ----------------------------------------------------------------------------- seeding, control
 
 
-@seeder(DIALECT)
+@WML.seeds
 def seed(engine: Engine, api: ApiDeclaration) -> None:
     with engine.store.transaction():
         for kind_name, docs in documents().items():
@@ -857,12 +870,12 @@ def seed(engine: Engine, api: ApiDeclaration) -> None:
             engine.seeded[(api.name, kind_name)] = len(docs)
 
 
-@token_verifier(DIALECT)
+@WML.verifies
 def verify(engine: Engine, token: str) -> str | None:
     return principal_of(engine, token)
 
 
-@state_forcer(DIALECT)
+@WML.forces
 def force(engine: Engine, api: ApiDeclaration, kind: Kind, id_: str, state: str, message: str | None) -> dict:
     with engine.store.transaction():
         record = engine.store.get(api.name, kind.name, id_)

@@ -335,7 +335,7 @@ def test_client_trusts_the_mock_certificate(wml_mock, monkeypatch, tmp_path):
         client.httpx_client.close()
 
     # Control: another self-signed certificate is rejected (OSError from the retry transport).
-    from mlmock.mockserver.tls import ensure_certificate
+    from mlmock.tls import ensure_certificate
 
     stranger, _ = ensure_certificate(tmp_path / "stranger")
     creds = Credentials(url=wml_mock.url, username=wml_mock.username, api_key=wml_mock.api_key,

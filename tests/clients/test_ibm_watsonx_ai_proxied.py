@@ -12,7 +12,7 @@ pytest.importorskip("ibm_watsonx_ai", reason="pip install -r tests/clients/requi
 from proxied import proxied, serve_proxy  # noqa: E402
 from test_ibm_watsonx_ai import *  # noqa: E402,F403  (the client tests, collected again here)
 
-from mlmock.mockserver.tls import ensure_certificate  # noqa: E402
+from mlmock.tls import ensure_certificate  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -41,6 +41,6 @@ def static_files(directory: Path) -> Iterator[str]:
 
 
 def tls_files(directory: Path) -> tuple[Path, Path]:
-    from mlmock.mockserver.tls import ensure_certificate
+    from mlmock.tls import ensure_certificate
 
     return ensure_certificate(directory)

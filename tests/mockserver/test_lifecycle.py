@@ -28,11 +28,11 @@ def kind(name: str):
 
 def happy_path(name: str, start: str | None = None) -> list[str]:
     """States from ``start`` (the initial one) to where the kind rests, from its declaration."""
-    declared = kind(name).raw["lifecycle"]
-    resting = set(declared.get("resting", ()))
-    path = [start or declared["initial"]]
-    while path[-1] not in resting and declared["transitions"].get(path[-1]):
-        path.append(declared["transitions"][path[-1]][0])
+    declared = kind(name).lifecycle
+    resting = set(declared.resting)
+    path = [start or declared.initial]
+    while path[-1] not in resting and declared.transitions.get(path[-1]):
+        path.append(declared.transitions[path[-1]][0])
     return path
 
 
@@ -182,8 +182,8 @@ def test_a_per_kind_pace_overrides_the_default():
 
 
 def test_a_declared_resting_state_is_not_left_by_itself():
-    declared = kind("deployment").raw["lifecycle"]
-    assert "ready" in declared["resting"] and declared["transitions"]["ready"]  # rests despite a transition
+    declared = kind("deployment").lifecycle
+    assert "ready" in declared.resting and declared.transitions["ready"]  # rests despite a transition
     lifecycles, doc, clock = started("immediate", "deployment")
     assert state("deployment", doc) == "ready"
     lifecycles.set_policy(Progression.parse("reads:1"))
@@ -244,7 +244,7 @@ def test_every_documented_state_can_be_forced(name):
 
 @pytest.mark.parametrize("name", ["training", "deployment", "deployment_job"])
 def test_a_forced_failure_carries_the_documented_failure_details(name):
-    failure = kind(name).raw["lifecycle"]["failure"]
+    failure = kind(name).lifecycle.failure
     lifecycles, doc, clock = started("manual", name)
     assert pointer_get(doc, failure) is None
     lifecycles.force(API, kind(name), doc, "failed", clock.now_ms(), message="disk full")
@@ -260,7 +260,7 @@ def test_a_forced_failure_carries_the_documented_failure_details(name):
 def test_forcing_a_non_failure_state_adds_no_failure():
     lifecycles, doc, clock = started("manual")
     lifecycles.force(API, kind("training"), doc, "running", clock.now_ms())
-    assert pointer_get(doc, kind("training").raw["lifecycle"]["failure"]) is None
+    assert pointer_get(doc, kind("training").lifecycle.failure) is None
 
 
 # --------------------------------------------------------------------------- hooks, bookkeeping
@@ -302,7 +302,7 @@ def test_strip_removes_the_bookkeeping_and_nothing_else():
 
 
 def test_a_conditional_lifecycle_applies_only_to_resources_with_its_field():
-    condition = kind("model").raw["lifecycle"]["applies-if"]
+    condition = kind("model").lifecycle.applies_if
     field = kind("model").lifecycle.field
     lifecycles = Lifecycles(Progression.parse("reads:1"))
     plain = doc_for("model")
@@ -318,7 +318,7 @@ def test_a_conditional_lifecycle_applies_only_to_resources_with_its_field():
 
 def test_an_alternate_state_field_is_used_by_resources_with_its_section():
     job = kind("deployment_job")
-    (alternate,) = job.raw["lifecycle"]["alternate-fields"]
+    (alternate,) = job.lifecycle.alternate_fields
     lifecycles = Lifecycles(Progression.parse("reads:1"))
     scoring = {"metadata": {"id": "s"}, "entity": {"scoring": {"input_data": []}}}
     solving = {"metadata": {"id": "d"}, "entity": {"decision_optimization": {"solve_parameters": {}}}}

@@ -15,6 +15,8 @@ from urllib.parse import quote
 
 import pytest
 
+from mlmock import DEFAULT_TOKEN
+
 OWNER = {"id": "6e3b3a3e-1c2d-4b5a-8f9e-0a1b2c3d4e5f", "type": "user", "name": "alice"}
 TAG = {"tagFQN": "PII.Sensitive", "source": "Classification", "labelType": "Manual",
        "state": "Confirmed"}
@@ -72,7 +74,7 @@ def svc(om) -> dict:
 @pytest.mark.parametrize(
     "headers",
     [{}, {"Authorization": "Bearer not-the-token"}, {"Authorization": "Bearer "},
-     {"Authorization": "Basic YWRtaW46YWRtaW4="}, {"Authorization": "mlmock-token"}],
+     {"Authorization": "Basic YWRtaW46YWRtaW4="}, {"Authorization": DEFAULT_TOKEN}],
     ids=["no-header", "wrong-token", "empty-token", "basic", "no-scheme"],
 )
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The self-signed certificate the TLS mock serves (``mlmock.mockserver.tls``)."""
+"""The self-signed certificate the TLS mock serves (``mlmock.tls``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 x509 = pytest.importorskip("cryptography.x509")
 
-from mlmock.mockserver import tls  # noqa: E402
+from mlmock import tls  # noqa: E402
 from mlmock.mockserver.live import LiveServer  # noqa: E402
 
 

@@ -23,6 +23,7 @@ import pytest
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 import mlmock.spec as specs
+from mlmock import DEFAULT_TOKEN
 from mlmock.mockserver import Engine, MockApp, Settings, Store, create_app
 from mlmock.mockserver.catalogue import DEFAULT_PROJECT_ID, DEFAULT_SPACE_ID, OTHER_SPACE_ID
 from mlmock.mockserver.engine import Clock
@@ -290,7 +291,7 @@ def pace(wml: Wml, progression: str) -> None:
 @pytest.mark.parametrize(
     "headers",
     [{}, {"Authorization": "Bearer not-the-token"}, {"Authorization": "Bearer "},
-     {"Authorization": "Basic YWRtaW46YWRtaW4="}, {"Authorization": "mlmock-token"}],
+     {"Authorization": "Basic YWRtaW46YWRtaW4="}, {"Authorization": DEFAULT_TOKEN}],
     ids=["no-header", "wrong-token", "empty-token", "basic", "no-scheme"],
 )
 @pytest.mark.parametrize(
@@ -949,7 +950,7 @@ def test_with_immediate_pacing_the_first_read_is_ready(wml):
     assert wml.read("deployment", created["metadata"]["id"])["entity"]["status"]["state"] == "ready"
 
 
-@pytest.mark.parametrize("path", KINDS["deployment"].raw["lifecycle"]["on-patch-paths"])
+@pytest.mark.parametrize("path", KINDS["deployment"].lifecycle.on_patch_paths)
 def test_patching_the_asset_or_hardware_moves_a_ready_deployment_to_updating(wml, path):
     id_ = _deploy(wml, online={}).json()["metadata"]["id"]
     assert wml.read("deployment", id_)["entity"]["status"]["state"] == "ready"
@@ -991,7 +992,7 @@ def test_deployment_representation_carries_what_the_client_reads(wml):
 
 
 def test_deployment_and_job_ids_are_lowercase_uuids(wml):
-    uuid_kinds = kinds_with(lambda k: k.raw.get("id-format") == "uuid")
+    uuid_kinds = kinds_with(lambda k: k.id_format == "uuid")
     assert set(uuid_kinds) == {"deployment", "deployment_job", "space"}
     for kind in uuid_kinds:
         for _ in range(3):
@@ -1283,7 +1284,7 @@ def test_model_content_is_scoped_and_needs_a_content_format(wml):
 
 
 SINGLE_CONTENT = [(kind, op_of(kind, "content-put")) for kind in kinds_with(
-    lambda k: API.operation(k.name, "content-put") is not None and not k.raw.get("attachments", {}).get("multiple"))]
+    lambda k: API.operation(k.name, "content-put") is not None and not k.attachments.multiple)]
 
 
 @pytest.mark.parametrize(("kind", "upload"), SINGLE_CONTENT, ids=[k for k, _ in SINGLE_CONTENT])
