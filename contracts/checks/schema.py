@@ -24,6 +24,7 @@ from mlmock.spec.declarations import ApiDeclaration, Operation
 from ..context import Context
 from ..registry import rule
 from ..results import Skip, Violation
+from ..target import describe
 
 POSITIVE_CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
                    "response_schema_conformance")
@@ -189,4 +190,43 @@ def negative(ctx: Context, op: Operation) -> None:
     """Generated requests that break the spec are refused with a documented 4xx, never 5xx."""
     if not op.parameters and not op.request_body:
         raise Skip("nothing to make invalid")
+    _probe_numbers(ctx, op)
     _run(ctx, op, GenerationMode.NEGATIVE, NEGATIVE_CHECKS)
+
+
+def _bad_numbers(schema: dict) -> list[str]:
+    """Values an integer (or number) query parameter's schema forbids: no number, below, above."""
+    if schema.get("type") not in ("integer", "number"):
+        return []
+    bad = ["not-a-number"]
+    if isinstance(schema.get("minimum"), (int, float)) and not schema.get("exclusiveMinimum"):
+        bad.append(str(schema["minimum"] - 1))
+    if isinstance(schema.get("maximum"), (int, float)) and not schema.get("exclusiveMaximum"):
+        bad.append(str(schema["maximum"] + 1))
+    return bad
+
+
+def _probe_numbers(ctx: Context, op: Operation) -> None:
+    """Deterministic part of the negative rule: a valid read of a collection with one numeric query
+    parameter (``limit``, ``start``...) set out of its schema must be refused. Generated cases alone
+    reach such a request only by chance, because they usually break several things at once.
+
+    Precondition: the read with only its default values (version, scope) succeeds, and the
+    operation needs nothing else (no path parameter, no other required parameter)."""
+    if op.method != "GET" or "{" in op.path or not ctx.serves(op):
+        return
+    defaults = ctx.defaults(op)
+    numeric = []
+    for param in op.parameters:
+        if param.get("in") != "query":
+            continue
+        if param.get("required") and param["name"] not in defaults:
+            return
+        numeric += [(param["name"], value) for value in _bad_numbers(ctx.api.resolve(param.get("schema", {})))]
+    if not numeric or not 200 <= ctx.call(op).status_code < 300:
+        return
+    for name, value in numeric:
+        response = ctx.call(op, params={name: value})
+        if 200 <= response.status_code < 300 or response.status_code >= 500:
+            raise Violation(f"{op.method} {op.path} with {name}={value} (outside the parameter's schema, everything "
+                            f"else valid) must be refused with a 4xx (got {describe(response)})", response)
