@@ -16,12 +16,12 @@ from typing import Any
 
 from mlmock.spec.declarations import Kind, Reference, pointer_get, pointer_set
 
-from .. import patching, schemadefaults
-from ..dialect import Dialect, register
-from ..engine import Engine, Reply, Request
-from ..errors import BadRequest, Conflict, MockError, NotFound, UnsupportedMediaType
-from ..store import Record
-from ..validation import validate
+from ..core import patching, schemadefaults
+from ..core.dialect import Dialect, register
+from ..core.engine import Engine, Reply, Request
+from ..core.errors import BadRequest, Conflict, MockError, NotFound, UnsupportedMediaType
+from ..core.store import Record
+from ..core.validation import validate
 
 
 def _envelope(error: MockError, trace: str) -> tuple[dict[str, Any], dict[str, str]]:

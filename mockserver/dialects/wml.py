@@ -22,13 +22,13 @@ import jwt
 
 from mlmock.spec.declarations import ApiDeclaration, Kind, Members, pointer_get, pointer_set
 
-from .. import cursors, lifecycle, patching, schemadefaults
-from ..catalogue import SERVICE_VERSION, documents
-from ..dialect import Dialect, register
-from ..engine import Engine, Reply, Request, index_values, stringify
-from ..errors import BadRequest, Conflict, MockError, NotFound
-from ..store import Position, Record
-from ..validation import validate
+from ..core import cursors, lifecycle, patching, schemadefaults
+from ..core.catalogue import SERVICE_VERSION, documents
+from ..core.dialect import Dialect, register
+from ..core.engine import Engine, Reply, Request, index_values, stringify
+from ..core.errors import BadRequest, Conflict, MockError, NotFound
+from ..core.store import Position, Record
+from ..core.validation import validate
 
 UNSCOPED = ""
 
