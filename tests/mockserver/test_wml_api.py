@@ -1,4 +1,4 @@
-"""mockserver/dialects/wml.py: the IBM Watson Machine Learning v4 mock, in process.
+"""mockserver/dialects/wml/: the IBM Watson Machine Learning v4 mock, in process.
 
 Expectations come from the spec (``spec/wml.yaml``: operations, schemas, ``x-mlmock-kinds``),
 from its readings in ``spec/README.md`` ("## WML") and from what the official client needs
