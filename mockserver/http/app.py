@@ -62,7 +62,7 @@ class MockApp:
     engine: Engine
     apis: dict[str, ApiDeclaration]
     dialect_for: Callable[[str], str]
-    # The development tool (devtools.py): the request journal (journal.Journal), the fault rules
+    # The development tool (devtools/layers.py): the request journal (journal.Journal), the fault rules
     # (faults.Faults) and the control plane's Python API (control.Control).
     journal: Journal | None = None
     faults: Faults | None = None
