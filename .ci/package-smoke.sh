@@ -13,7 +13,7 @@ trap 'if [ -n "${server:-}" ]; then kill "$server" 2>/dev/null || true; fi; rm -
 "$python" -m build --outdir "$work/dist" . >/dev/null
 ls "$work"/dist/mlmock-*.whl "$work"/dist/mlmock-*.tar.gz
 "$python" -m zipfile -l "$work"/dist/mlmock-*.whl >"$work/contents"
-for f in mlmock/spec/wml.yaml mlmock/spec/openmetadata.yaml mlmock/mockserver/dashboard/index.html mlmock/py.typed \
+for f in mlmock/spec/wml.yaml mlmock/spec/openmetadata.yaml mlmock/mockserver/devtools/dashboard/index.html mlmock/py.typed \
          'dist-info/licenses/LICENSE'; do
     grep -F "$f" "$work/contents" >/dev/null || { echo "the wheel lacks $f" >&2; exit 1; }
 done

@@ -35,7 +35,7 @@ def _free_port() -> int:
 
 
 def _mock_spaces() -> tuple[str, str]:
-    from mlmock.mockserver.catalogue import DEFAULT_SPACE_ID, OTHER_SPACE_ID
+    from mlmock.mockserver.core.catalogue import DEFAULT_SPACE_ID, OTHER_SPACE_ID
 
     return DEFAULT_SPACE_ID, OTHER_SPACE_ID
 

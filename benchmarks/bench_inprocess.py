@@ -60,8 +60,8 @@ def main() -> None:
 
     import_mockserver()
     from mlmock.mockserver import Settings, create_app
-    from mlmock.mockserver.catalogue import DEFAULT_SPACE_ID
-    from mlmock.mockserver.live import LiveServer
+    from mlmock.mockserver.core.catalogue import DEFAULT_SPACE_ID
+    from mlmock.mockserver.devtools.live import LiveServer
     from mlmock.tls import ensure_certificate
 
     tmp = Path(tempfile.mkdtemp())

@@ -64,7 +64,7 @@ def _cpu() -> str:
 
 def fill(app, n: int) -> None:
     """Store ``n`` models spread over ten services."""
-    from mlmock.mockserver.engine import Request
+    from mlmock.mockserver.core.engine import Request
 
     engine = app.engine
     api = app.apis["openmetadata"]

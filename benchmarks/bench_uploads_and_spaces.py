@@ -34,7 +34,7 @@ import time
 import httpx
 
 from mlmock.mockserver import Engine, Settings, Store, create_app
-from mlmock.mockserver.catalogue import DEFAULT_SPACE_ID as S
+from mlmock.mockserver.core.catalogue import DEFAULT_SPACE_ID as S
 
 V = "2024-05-13"
 

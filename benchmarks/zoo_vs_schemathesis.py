@@ -37,8 +37,8 @@ import wml_defects  # noqa: E402
 from mlmock.contracts.runner import run_suite  # noqa: E402
 from mlmock.contracts.target import Target  # noqa: E402
 from mlmock.mockserver import Settings, create_app  # noqa: E402
-from mlmock.mockserver.catalogue import DEFAULT_SPACE_ID, OTHER_SPACE_ID  # noqa: E402
-from mlmock.mockserver.live import LiveServer  # noqa: E402
+from mlmock.mockserver.core.catalogue import DEFAULT_SPACE_ID, OTHER_SPACE_ID  # noqa: E402
+from mlmock.mockserver.devtools.live import LiveServer  # noqa: E402
 from mlmock.spec import declaration, path  # noqa: E402
 
 TOKEN = "bench-token"

@@ -29,7 +29,7 @@ class MockHandle:
 
     @property
     def control(self):
-        """The control plane's Python API (``mlmock.mockserver.control.Control``)."""
+        """The control plane's Python API (``mlmock.mockserver.devtools.control.Control``)."""
         return self.app.control
 
     def reset(self, api: str | None = None, **selector: str) -> dict:

@@ -252,7 +252,7 @@ def mock_wml(*urls: str, token: str = DEFAULT_TOKEN, fresh: bool = True, app: An
     from mlmock._quiet import import_mockserver
 
     import_mockserver()
-    from mlmock.mockserver.catalogue import DEFAULT_PROJECT_ID, DEFAULT_SPACE_ID
+    from mlmock.mockserver.core.catalogue import DEFAULT_PROJECT_ID, DEFAULT_SPACE_ID
 
     return InProcessMock(urls or WML_URLS, handle_type=WmlHandle, token=token, fresh=fresh, app=app,
                          progression=progression, space_id=DEFAULT_SPACE_ID, project_id=DEFAULT_PROJECT_ID)

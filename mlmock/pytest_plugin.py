@@ -28,7 +28,7 @@ def mlmock_server() -> Iterator[MockHandle]:
     """A live mock serving every API on a free loopback port for the whole session."""
     import_mockserver()
     from mlmock.mockserver import Settings, create_app
-    from mlmock.mockserver.live import LiveServer
+    from mlmock.mockserver.devtools.live import LiveServer
 
     app = create_app(settings=Settings(token=DEFAULT_TOKEN))
     with LiveServer(app) as server:
@@ -48,8 +48,8 @@ def mlmock_tls_server(tmp_path_factory) -> Iterator[WmlHandle]:
     """A live mock serving every API over TLS with a self-signed certificate."""
     import_mockserver()
     from mlmock.mockserver import Settings, create_app
-    from mlmock.mockserver.catalogue import DEFAULT_PROJECT_ID, DEFAULT_SPACE_ID
-    from mlmock.mockserver.live import LiveServer
+    from mlmock.mockserver.core.catalogue import DEFAULT_PROJECT_ID, DEFAULT_SPACE_ID
+    from mlmock.mockserver.devtools.live import LiveServer
     from mlmock.tls import ensure_certificate
 
     certfile, keyfile = ensure_certificate(tmp_path_factory.mktemp("tls"))
@@ -85,7 +85,7 @@ def contract_suite(mlmock_server: MockHandle):
         else:
             target = Target.from_url(url or mlmock_server.url, token=token or mlmock_server.token)
         if api == "wml" and url is None and app is None:
-            from mlmock.mockserver.catalogue import DEFAULT_SPACE_ID, OTHER_SPACE_ID
+            from mlmock.mockserver.core.catalogue import DEFAULT_SPACE_ID, OTHER_SPACE_ID
 
             options.setdefault("space", DEFAULT_SPACE_ID)
             options.setdefault("other_space", OTHER_SPACE_ID)

@@ -12,13 +12,13 @@ import uvicorn
 
 from mlmock import DEFAULT_TOKEN
 
-from .app import MockApp, create_app
-from .engine import Clock, Engine, Ids, Settings
-from .errors import MockError
-from .journal import DEFAULT_BODY_LIMIT, DEFAULT_SIZE
-from .lifecycle import Progression
-from .requestlog import RequestLog, console, uvicorn_log_config
-from .store import Store
+from .core.engine import Clock, Engine, Ids, Settings
+from .core.errors import MockError
+from .core.lifecycle import Progression
+from .core.store import Store
+from .devtools.journal import DEFAULT_BODY_LIMIT, DEFAULT_SIZE
+from .http.app import MockApp, create_app
+from .http.requestlog import RequestLog, console, uvicorn_log_config
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8585
@@ -140,7 +140,7 @@ def _user_resources(app: MockApp) -> int:
 
 
 def _seed(app: MockApp, options: Options, log: logging.Logger) -> None:
-    from . import seeding
+    from .devtools import seeding
 
     try:
         data = seeding.read(options.seed_file)

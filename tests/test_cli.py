@@ -11,7 +11,7 @@ import pytest
 
 from mlmock.cli import main
 from mlmock.mockserver import Settings, create_app
-from mlmock.mockserver.live import LiveServer
+from mlmock.mockserver.devtools.live import LiveServer
 
 sys.path.insert(0, str(Path(__file__).parent / "contracts"))
 from om_defects import TotalIsPageSize  # noqa: E402

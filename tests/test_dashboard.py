@@ -35,7 +35,7 @@ def browser():
 @pytest.fixture(scope="module")
 def server():
     from mlmock.mockserver import Settings, create_app
-    from mlmock.mockserver.live import LiveServer
+    from mlmock.mockserver.devtools.live import LiveServer
 
     app = create_app(settings=Settings(token="t"))
     with LiveServer(app) as live:
@@ -60,7 +60,7 @@ def page(browser, server):
 
 
 def _seed(app) -> str:
-    from mlmock.mockserver.catalogue import DEFAULT_SPACE_ID as space
+    from mlmock.mockserver.core.catalogue import DEFAULT_SPACE_ID as space
 
     app.control.set_progression("manual", "wml", "deployment")
     report = app.control.seed({

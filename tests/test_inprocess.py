@@ -88,7 +88,7 @@ def test_after_the_block_nothing_is_intercepted():
 
 @mock_wml("https://cpd.mlmock.test")
 def test_as_a_decorator():
-    from mlmock.mockserver.catalogue import DEFAULT_SPACE_ID
+    from mlmock.mockserver.core.catalogue import DEFAULT_SPACE_ID
 
     test_as_a_decorator.space_id = DEFAULT_SPACE_ID
     token = requests.post("https://cpd.mlmock.test/icp4d-api/v1/authorize",

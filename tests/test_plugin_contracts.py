@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from mlmock.mockserver import Settings, create_app
-from mlmock.mockserver.live import LiveServer
+from mlmock.mockserver.devtools.live import LiveServer
 
 sys.path.insert(0, str(Path(__file__).parent / "contracts"))
 from om_defects import NoopUpsertTouches, TotalIsPageSize  # noqa: E402

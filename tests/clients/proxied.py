@@ -10,7 +10,7 @@ import pytest
 
 from mlmock.contracts.passive.judge import Judge
 from mlmock.contracts.passive.proxy import Proxy
-from mlmock.mockserver.live import LiveServer
+from mlmock.mockserver.devtools.live import LiveServer
 
 
 def proxied(handle, proxy: Proxy, url: str, api: str):

@@ -30,8 +30,9 @@ def test_record_then_seed_a_fresh_mock_then_the_sdk_reads_back(mlmock_server, tm
     from mlmock import har
     from mlmock.contracts.passive.judge import Judge
     from mlmock.contracts.passive.proxy import Proxy
-    from mlmock.mockserver import Settings, create_app, seeding
-    from mlmock.mockserver.live import LiveServer
+    from mlmock.mockserver import Settings, create_app
+    from mlmock.mockserver.devtools import seeding
+    from mlmock.mockserver.devtools.live import LiveServer
 
     recording = tmp_path / "session.har"
     recorder = har.Recorder(recording)

@@ -8,7 +8,7 @@ from servers import MOCK_TOKEN, TOKEN, independent_app, mock_app
 import mlmock.spec as specs
 from mlmock.contracts import discovery
 from mlmock.contracts.target import Target
-from mlmock.mockserver.catalogue import DEFAULT_SPACE_ID
+from mlmock.mockserver.core.catalogue import DEFAULT_SPACE_ID
 
 DEFAULTS = {"version": "2024-05-01", "space_id": DEFAULT_SPACE_ID}
 

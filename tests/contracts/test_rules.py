@@ -17,7 +17,7 @@ from mlmock.contracts.registry import RULES
 from mlmock.contracts.runner import run_suite
 from mlmock.contracts.target import Target
 from mlmock.mockserver import Settings, create_app
-from mlmock.mockserver.catalogue import DEFAULT_SPACE_ID, OTHER_SPACE_ID
+from mlmock.mockserver.core.catalogue import DEFAULT_SPACE_ID, OTHER_SPACE_ID
 
 TOKEN = "t"
 OPTIONS = {"openmetadata": {}, "wml": {"space": DEFAULT_SPACE_ID, "other_space": OTHER_SPACE_ID}}

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from mlmock.mockserver import Engine, MockApp, Store, create_app
-from mlmock.mockserver.engine import Clock
+from mlmock.mockserver.core.engine import Clock
 
 BASE_URL = "http://mlmock.test/api/v1"
 START_MS = 1_700_000_000_000

@@ -11,8 +11,8 @@ import functools
 import pytest
 
 from mlmock.mockserver import Engine, MockApp, Store, create_app
-from mlmock.mockserver.catalogue import DEFAULT_SPACE_ID, OTHER_SPACE_ID
-from mlmock.mockserver.engine import Clock
+from mlmock.mockserver.core.catalogue import DEFAULT_SPACE_ID, OTHER_SPACE_ID
+from mlmock.mockserver.core.engine import Clock
 
 START_MS = 1_700_000_000_000
 ROOT = "http://mlmock.test"

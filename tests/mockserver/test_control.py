@@ -1,11 +1,11 @@
-"""mockserver/control.py: the control plane's Python API (what the fixtures and HTTP call)."""
+"""mockserver/devtools/control.py: the control plane's Python API (what the fixtures and HTTP call)."""
 
 from __future__ import annotations
 
 import pytest
 from devtools_support import ROOT, S2, START_MS, S, app, fresh_app, om, om_seed, q, root, wml_seed  # noqa: F401 (fixtures)
 
-from mlmock.mockserver.errors import BadRequest, NotFound
+from mlmock.mockserver.core.errors import BadRequest, NotFound
 
 RESULTS = {"type": "container", "location": {"path": "results"}}
 

@@ -1,4 +1,4 @@
-"""mockserver/control_http.py: the control plane over HTTP and the dashboard's files."""
+"""mockserver/devtools/control_http.py: the control plane over HTTP and the dashboard's files."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from devtools_support import ROOT, S, app, fresh_app, om_seed, q, wml_seed  # no
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlmock.mockserver.control_http import ROUTES
+from mlmock.mockserver.devtools.control_http import ROUTES
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""mockserver/cursors.py: opaque, URL-safe page tokens bound to their query."""
+"""mockserver/core/cursors.py: opaque, URL-safe page tokens bound to their query."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlmock.mockserver import cursors
-from mlmock.mockserver.errors import BadRequest
-from mlmock.mockserver.store import Position
+from mlmock.mockserver.core import cursors
+from mlmock.mockserver.core.errors import BadRequest
+from mlmock.mockserver.core.store import Position
 
 QUERY = cursors.fingerprint(["mlmodel", "", False, [("filter:service", "svc")]])
 URL_SAFE = re.compile(r"^[A-Za-z0-9_-]+$")

@@ -1,4 +1,4 @@
-"""The compiled validators (mockserver/fastvalidation.py) may only ever accept what the validators
+"""The compiled validators (mockserver/core/fastvalidation.py) may only ever accept what the validators
 they stand in for accept: connexion's Draft4 request/response validators and validation.py's
 OAS30Validator. Whatever they refuse is decided (and worded) by the slow validator."""
 
@@ -12,8 +12,8 @@ from jsonschema import Draft4Validator
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 import mlmock.spec as specs
-from mlmock.mockserver import fastvalidation
-from mlmock.mockserver.fastvalidation import accepts, compiled
+from mlmock.mockserver.core import fastvalidation
+from mlmock.mockserver.core.fastvalidation import accepts, compiled
 
 ODD_VALUES = [None, 1.0, 1, True, "", "x" * 300, "not a uri", "a::b", "2024-13-45", [], {}, [None], {"x": None},
               -1, 10**20, 0.5, "ünïcødé", " ", "1.2", "svc.m1"]

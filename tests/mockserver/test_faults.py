@@ -1,4 +1,4 @@
-"""mockserver/faults.py: fault rules (parsing, matching, counting) and the layer applying them."""
+"""mockserver/devtools/faults.py: fault rules (parsing, matching, counting) and the layer applying them."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pytest
 from devtools_support import ROOT, app, fresh_app, om, om_seed, q, root  # noqa: F401 (fixtures)
 
 import mlmock.spec as specs
-from mlmock.mockserver.errors import BadRequest
-from mlmock.mockserver.faults import FaultLayer, Faults, parse_rule
-from mlmock.mockserver.live import LiveServer
-from mlmock.mockserver.routes import Routes
+from mlmock.mockserver.core.errors import BadRequest
+from mlmock.mockserver.devtools.faults import FaultLayer, Faults, parse_rule
+from mlmock.mockserver.devtools.live import LiveServer
+from mlmock.mockserver.http.routes import Routes
 
 # ----------------------------------------------------------------------------- rules
 

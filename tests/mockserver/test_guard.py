@@ -1,4 +1,4 @@
-"""mockserver/guard.py: body limits and strict JSON in front of the application.
+"""mockserver/http/guard.py: body limits and strict JSON in front of the application.
 
 The guard is tested twice: around a recording ASGI app (what it passes on, byte for byte, and
 when it does not call the app at all), and inside the real mock (the envelope, and that nothing
@@ -13,7 +13,7 @@ import json
 import pytest
 
 from mlmock.mockserver import Engine, Store, create_app
-from mlmock.mockserver.guard import Guard
+from mlmock.mockserver.http.guard import Guard
 
 JSON_LIMIT = 1024
 BODY_LIMIT = 4096

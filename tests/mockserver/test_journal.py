@@ -1,12 +1,12 @@
-"""mockserver/journal.py: the bounded request journal and the layer that fills it."""
+"""mockserver/devtools/journal.py: the bounded request journal and the layer that fills it."""
 
 from __future__ import annotations
 
 import pytest
 from devtools_support import ROOT, app, fresh_app, om, om_seed  # noqa: F401 (fixtures)
 
-from mlmock.mockserver.errors import BadRequest
-from mlmock.mockserver.journal import Exchange, Journal, body_view
+from mlmock.mockserver.core.errors import BadRequest
+from mlmock.mockserver.devtools.journal import Exchange, Journal, body_view
 
 
 def _entry(path="/x", method="GET", status=200, api="openmetadata"):

@@ -1,4 +1,4 @@
-"""mockserver/jsonsafety.py: strict JSON parsing of request bodies."""
+"""mockserver/core/jsonsafety.py: strict JSON parsing of request bodies."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlmock.mockserver import jsonsafety
-from mlmock.mockserver.errors import BadRequest
+from mlmock.mockserver.core import jsonsafety
+from mlmock.mockserver.core.errors import BadRequest
 
 DEPTH = jsonsafety.DEFAULT_MAX_DEPTH
 

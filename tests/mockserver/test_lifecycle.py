@@ -1,4 +1,4 @@
-"""mockserver/lifecycle.py: statuses as data, paced by a Progression on a fixed clock.
+"""mockserver/core/lifecycle.py: statuses as data, paced by a Progression on a fixed clock.
 
 The kinds are the WML spec's own (``x-mlmock-kinds``); the expected paths are derived from their
 declarations as the module documents them: the happy path takes the first transition listed for
@@ -13,9 +13,9 @@ import json
 import pytest
 
 import mlmock.spec as specs
-from mlmock.mockserver.engine import Clock
-from mlmock.mockserver.errors import BadRequest
-from mlmock.mockserver.lifecycle import BOOKKEEPING, Lifecycles, Progression, state_of, strip
+from mlmock.mockserver.core.engine import Clock
+from mlmock.mockserver.core.errors import BadRequest
+from mlmock.mockserver.core.lifecycle import BOOKKEEPING, Lifecycles, Progression, state_of, strip
 from mlmock.spec.declarations import pointer_get
 
 API = specs.declaration("wml")

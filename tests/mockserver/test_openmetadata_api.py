@@ -1,4 +1,4 @@
-"""mockserver/dialects/openmetadata.py: the OpenMetadata ML models API, in process.
+"""mockserver/dialects/openmetadata/: the OpenMetadata ML models API, in process.
 
 What the real server does is taken from /work/shared/notes/official-clients.md (Part 2); the
 assertions are about behaviour a client sees, never about how the mock stores it.

@@ -1,4 +1,4 @@
-"""mockserver/patching.py: JSON Patch under a kind's policy, atomic, and restoring fields."""
+"""mockserver/core/patching.py: JSON Patch under a kind's policy, atomic, and restoring fields."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import copy
 import pytest
 
 import mlmock.spec as specs
-from mlmock.mockserver import patching
-from mlmock.mockserver.errors import BadRequest
+from mlmock.mockserver.core import patching
+from mlmock.mockserver.core.errors import BadRequest
 from mlmock.spec.declarations import Kind, PatchPolicy, PatchRule
 
 ANY_PATH = specs.declaration("openmetadata").kinds["mlmodel"]  # paths: any, all six ops

@@ -1,4 +1,4 @@
-"""mockserver/prefer.py: the Prism-compatible ``Prefer`` header, unit and through the app."""
+"""mockserver/devtools/prefer.py: the Prism-compatible ``Prefer`` header, unit and through the app."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from devtools_support import ROOT, app, fresh_app, om, om_seed, q, root  # noqa: F401 (fixtures)
 
 import mlmock.spec as specs
-from mlmock.mockserver import prefer
-from mlmock.mockserver.errors import BadRequest
-from mlmock.mockserver.routes import Match, Routes
+from mlmock.mockserver.core.errors import BadRequest
+from mlmock.mockserver.devtools import prefer
+from mlmock.mockserver.http.routes import Match, Routes
 
 # ----------------------------------------------------------------------------- parsing
 

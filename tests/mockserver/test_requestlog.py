@@ -1,4 +1,4 @@
-"""mockserver/requestlog.py: one readable (or JSON) line per request on the console."""
+"""mockserver/http/requestlog.py: one readable (or JSON) line per request on the console."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import pytest
 from devtools_support import fresh_app
 
-from mlmock.mockserver.requestlog import RequestLog, line
+from mlmock.mockserver.http.requestlog import RequestLog, line
 
 
 def _entry(**over):

@@ -1,11 +1,11 @@
-"""mockserver/routes.py: which API and operation a raw path is for."""
+"""mockserver/http/routes.py: which API and operation a raw path is for."""
 
 from __future__ import annotations
 
 import pytest
 
 import mlmock.spec as specs
-from mlmock.mockserver.routes import Routes
+from mlmock.mockserver.http.routes import Routes
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,11 @@
-"""mockserver/schemadefaults.py: the defaults a schema declares, filled in for omitted fields."""
+"""mockserver/core/schemadefaults.py: the defaults a schema declares, filled in for omitted fields."""
 
 from __future__ import annotations
 
 import pytest
 
 import mlmock.spec as specs
-from mlmock.mockserver.schemadefaults import fill
+from mlmock.mockserver.core.schemadefaults import fill
 from mlmock.spec.declarations import read_declaration
 
 OM = specs.declaration("openmetadata")

@@ -1,4 +1,4 @@
-"""mockserver/seeding.py: a known state, replayed through the spec's create operations."""
+"""mockserver/devtools/seeding.py: a known state, replayed through the spec's create operations."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import json
 import pytest
 from devtools_support import ROOT, S2, S, app, fresh_app, om, om_seed, q, root, wml_seed  # noqa: F401 (fixtures)
 
-from mlmock.mockserver import seeding
-from mlmock.mockserver.seeding import SeedError
+from mlmock.mockserver.devtools import seeding
+from mlmock.mockserver.devtools.seeding import SeedError
 
 # ----------------------------------------------------------------------------- documents
 

@@ -1,4 +1,4 @@
-"""mockserver/snapshots.py: the whole state out and back in, exactly."""
+"""mockserver/devtools/snapshots.py: the whole state out and back in, exactly."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import json
 import pytest
 from devtools_support import ROOT, app, fresh_app, om, om_seed, q, root, wml_seed  # noqa: F401 (fixtures)
 
-from mlmock.mockserver import Engine, Store, create_app, snapshots
-from mlmock.mockserver.errors import BadRequest
+from mlmock.mockserver import Engine, Store, create_app
+from mlmock.mockserver.core.errors import BadRequest
+from mlmock.mockserver.devtools import snapshots
 
 
 def _views(om, root) -> dict:

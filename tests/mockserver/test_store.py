@@ -1,4 +1,4 @@
-"""mockserver/store.py: SQLite storage, paging, filters, counts, history, transactions."""
+"""mockserver/core/store.py: SQLite storage, paging, filters, counts, history, transactions."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlmock.mockserver.store import Position, Record, Store
+from mlmock.mockserver.core.store import Position, Record, Store
 
 API, KIND = "api", "thing"
 END = Position("\U0010ffff", 2**62)  # sorts after every stored position

@@ -1,10 +1,10 @@
-"""mockserver/store.py, the methods the control plane uses: scans and scoped removal."""
+"""mockserver/core/store.py, the methods the control plane uses: scans and scoped removal."""
 
 from __future__ import annotations
 
 import pytest
 
-from mlmock.mockserver.store import Store
+from mlmock.mockserver.core.store import Store
 
 
 @pytest.fixture

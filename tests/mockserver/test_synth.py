@@ -1,4 +1,4 @@
-"""mockserver/synth.py: bodies made from a schema validate against it, static or dynamic."""
+"""mockserver/devtools/synth.py: bodies made from a schema validate against it, static or dynamic."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 import mlmock.spec as specs
-from mlmock.mockserver.synth import Synth, from_pattern
+from mlmock.mockserver.devtools.synth import Synth, from_pattern
 
 
 def _media_schemas():

@@ -13,7 +13,7 @@ import pytest
 x509 = pytest.importorskip("cryptography.x509")
 
 from mlmock import tls  # noqa: E402
-from mlmock.mockserver.live import LiveServer  # noqa: E402
+from mlmock.mockserver.devtools.live import LiveServer  # noqa: E402
 
 
 def _load(certfile):

@@ -1,4 +1,4 @@
-"""mockserver/dialects/wml.py: the IBM Watson Machine Learning v4 mock, in process.
+"""mockserver/dialects/wml/: the IBM Watson Machine Learning v4 mock, in process.
 
 Expectations come from the spec (``spec/wml.yaml``: operations, schemas, ``x-mlmock-kinds``),
 from its readings in ``spec/README.md`` ("## WML") and from what the official client needs
@@ -25,9 +25,9 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 import mlmock.spec as specs
 from mlmock import DEFAULT_TOKEN
 from mlmock.mockserver import Engine, MockApp, Settings, Store, create_app
-from mlmock.mockserver.catalogue import DEFAULT_PROJECT_ID, DEFAULT_SPACE_ID, OTHER_SPACE_ID
-from mlmock.mockserver.engine import Clock
-from mlmock.mockserver.lifecycle import Progression
+from mlmock.mockserver.core.catalogue import DEFAULT_PROJECT_ID, DEFAULT_SPACE_ID, OTHER_SPACE_ID
+from mlmock.mockserver.core.engine import Clock
+from mlmock.mockserver.core.lifecycle import Progression
 from mlmock.spec.declarations import pointer_get
 
 BASE_URL = "http://wml.test"

@@ -6,8 +6,8 @@ import pytest
 import workflows
 
 from mlmock import har
-from mlmock.mockserver import seeding
-from mlmock.mockserver.errors import MockError
+from mlmock.mockserver.core.errors import MockError
+from mlmock.mockserver.devtools import seeding
 
 
 def _recorded(tmp_path, workflow):

@@ -15,7 +15,7 @@ import httpx
 from mlmock.contracts.passive.judge import Judge
 from mlmock.contracts.passive.proxy import Proxy
 from mlmock.mockserver import Settings, create_app
-from mlmock.mockserver.catalogue import DEFAULT_SPACE_ID, OTHER_SPACE_ID
+from mlmock.mockserver.core.catalogue import DEFAULT_SPACE_ID, OTHER_SPACE_ID
 
 TOKEN = "t"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -18,12 +18,13 @@ from starlette.types import ASGIApp
 
 from mlmock.spec.declarations import ApiDeclaration, Kind, pointer_get
 
-from . import lifecycle, seeding, snapshots
-from .engine import Engine
-from .errors import BadRequest, NotFound
+from ..core import lifecycle
+from ..core.engine import Engine
+from ..core.errors import BadRequest, NotFound
+from ..core.lifecycle import Progression
+from . import seeding, snapshots
 from .faults import Faults
 from .journal import Journal
-from .lifecycle import Progression
 
 MAX_ADVANCE_MS = 10 * 365 * 24 * 3600 * 1000
 MAX_LIST = 1000

@@ -23,8 +23,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from .errors import BadRequest
-from .store import Store
+from ..core.errors import BadRequest
+from ..core.store import Store
 
 FORMAT = "mlmock-snapshot"
 VERSION = 1

@@ -17,12 +17,12 @@ from starlette.types import ASGIApp
 
 from mlmock.spec.declarations import ApiDeclaration
 
+from ..core.engine import Engine
+from ..http.routes import Routes
 from .control import Control
 from .control_http import ControlPlane
-from .engine import Engine
 from .faults import FaultLayer, Faults
 from .journal import Journal, JournalLayer
-from .routes import Routes
 
 
 @dataclass

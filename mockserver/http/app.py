@@ -28,18 +28,18 @@ from starlette.types import ASGIApp
 import mlmock.spec as specs
 from mlmock.spec.declarations import ApiDeclaration, Operation
 
-from . import dialects  # noqa: F401  (registers every dialect's actions)
-from .dialect import serves
-from .engine import Engine, Reply, Request, Settings
-from .errors import BadRequest, MockError, from_status, render
-from .fastvalidation import VALIDATOR_MAP
+from .. import dialects  # noqa: F401  (registers every dialect's actions)
+from ..core.dialect import serves
+from ..core.engine import Engine, Reply, Request, Settings
+from ..core.errors import BadRequest, MockError, from_status, render
+from ..core.fastvalidation import VALIDATOR_MAP
+from ..core.store import Store
 from .guard import DEFAULT_MAX_BODY, DEFAULT_MAX_JSON_BODY, RAW_BODY, UPLOAD_TYPE, Guard
-from .store import Store
 
 if TYPE_CHECKING:
-    from .control import Control
-    from .faults import Faults
-    from .journal import Journal
+    from ..devtools.control import Control
+    from ..devtools.faults import Faults
+    from ..devtools.journal import Journal
 
 log = logging.getLogger("mlmock")
 # connexion logs every undeclared query parameter a client sends (the mock ignores them, as the
@@ -62,7 +62,7 @@ class MockApp:
     engine: Engine
     apis: dict[str, ApiDeclaration]
     dialect_for: Callable[[str], str]
-    # The development tool (devtools.py): the request journal (journal.Journal), the fault rules
+    # The development tool (devtools/layers.py): the request journal (journal.Journal), the fault rules
     # (faults.Faults) and the control plane's Python API (control.Control).
     journal: Journal | None = None
     faults: Faults | None = None
@@ -270,7 +270,7 @@ def create_app(
     app.add_error_handler(Exception, on_unexpected)
     guarded = Guard(app, dialect_for=dialect_for, max_body=max_body, max_json_body=max_json_body,
                     max_depth=engine.settings.max_depth, takes_bytes=takes_bytes)
-    from .devtools import wrap  # the journal, fault and control-plane layers around the guard
+    from ..devtools.layers import wrap  # the journal, fault and control-plane layers around the guard
 
     tools = wrap(guarded, engine=engine, apis=declarations, dialect_for=dialect_for)
     return MockApp(asgi=tools.asgi, engine=engine, apis=declarations, dialect_for=dialect_for,

@@ -31,9 +31,9 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import BadRequest
+from ..core.errors import BadRequest
+from ..http.routes import Routes
 from .faults import NOTES, RAW_SEND
-from .routes import Routes
 
 DEFAULT_SIZE = 1000
 DEFAULT_BODY_LIMIT = 16 * 1024

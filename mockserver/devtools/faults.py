@@ -27,9 +27,9 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..core.errors import BadRequest, MockError, render
+from ..http.routes import Routes
 from . import prefer
-from .errors import BadRequest, MockError, render
-from .routes import Routes
 
 METHODS = ("*", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 MAX_DELAY_MS = 600_000

@@ -39,8 +39,8 @@ from starlette.types import ASGIApp, Message
 
 from mlmock.spec.declarations import ApiDeclaration, Kind, Operation, pointer_get
 
-from . import jsonsafety
-from .errors import BadRequest, MockError
+from ..core import jsonsafety
+from ..core.errors import BadRequest, MockError
 
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][\w-]*):([^}]+)\}")
 

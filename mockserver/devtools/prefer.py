@@ -24,8 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import BadRequest, MockError, from_status
-from .routes import Match
+from ..core.errors import BadRequest, MockError, from_status
+from ..http.routes import Match
 from .synth import Synth
 
 MAX_LATENCY_MS = 60_000

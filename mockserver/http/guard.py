@@ -19,8 +19,8 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import jsonsafety
-from .errors import MockError, PayloadTooLarge, render
+from ..core import jsonsafety
+from ..core.errors import MockError, PayloadTooLarge, render
 
 RAW_BODY = "mlmock.raw_body"
 UPLOAD_TYPE = "mlmock.upload_content_type"

@@ -1,8 +1,8 @@
 """The one engine behind every resource kind of every API.
 
 An operation of the spec is served by the action its ``x-mlmock-op`` names. Actions live on
-each API family's ``Dialect`` object (``dialect.py``; ``dialects/openmetadata.py``,
-``dialects/wml.py``), with its error envelope, seeder, token verifier and state forcer: a dialect knows an
+each API family's ``Dialect`` object (``dialect.py``; ``dialects/openmetadata/``,
+``dialects/wml/``), with its error envelope, seeder, token verifier and state forcer: a dialect knows an
 API family's representation (envelopes, versions, links), never a particular kind. Everything a
 kind does differently is read from its declaration in the spec.
 

@@ -18,8 +18,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from mlmock.har import Entry
 from mlmock.spec.declarations import ApiDeclaration, pointer_get
 
+from ..http.routes import Routes
 from . import snapshots
-from .routes import Routes
 
 WRITES = ("create", "upsert", "bulk-upsert", "patch", "delete", "restore", "revision-create", "content-put",
           "attachment-delete")

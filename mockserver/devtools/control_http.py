@@ -24,10 +24,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 import mlmock.spec as specs
 
-from . import jsonsafety
+from ..core import jsonsafety
+from ..core.dialect import Dialect, register
+from ..core.errors import BadRequest, MethodNotAllowed, MockError, NotFound, PayloadTooLarge, render
 from .control import Control
-from .dialect import Dialect, register
-from .errors import BadRequest, MethodNotAllowed, MockError, NotFound, PayloadTooLarge, render
 
 PREFIX = "/_mlmock"
 DIALECT = "mlmock"

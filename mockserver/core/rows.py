@@ -1,0 +1,100 @@
+"""What the store keeps: its SQLite schema, and the records and sort positions it hands out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS resources (
+    rowid    INTEGER PRIMARY KEY,
+    api      TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    id       TEXT NOT NULL,
+    scope    TEXT NOT NULL,
+    sort_key TEXT NOT NULL,
+    deleted  INTEGER NOT NULL,
+    doc      TEXT NOT NULL,
+    UNIQUE (api, kind, id)
+);
+CREATE INDEX IF NOT EXISTS resources_live ON resources (api, kind, scope, deleted, sort_key, rowid);
+CREATE INDEX IF NOT EXISTS resources_all ON resources (api, kind, scope, sort_key, rowid);
+CREATE TABLE IF NOT EXISTS attrs (
+    resource INTEGER NOT NULL,
+    api      TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    scope    TEXT NOT NULL,
+    name     TEXT NOT NULL,
+    value    TEXT NOT NULL,
+    deleted  INTEGER NOT NULL,
+    sort_key TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attrs_live ON attrs (api, kind, scope, name, value, deleted, sort_key, resource);
+CREATE INDEX IF NOT EXISTS attrs_all ON attrs (api, kind, scope, name, value, sort_key, resource);
+CREATE INDEX IF NOT EXISTS attrs_resource ON attrs (resource);
+-- find(): covering, so that SQLite never prefers a scan of attrs_all by (api, kind) instead.
+DROP INDEX IF EXISTS attrs_global;
+CREATE INDEX IF NOT EXISTS attrs_lookup ON attrs (api, kind, name, value, resource);
+CREATE TABLE IF NOT EXISTS counts (
+    api     TEXT NOT NULL,
+    kind    TEXT NOT NULL,
+    scope   TEXT NOT NULL,
+    deleted INTEGER NOT NULL,
+    name    TEXT NOT NULL,
+    value   TEXT NOT NULL,
+    n       INTEGER NOT NULL,
+    PRIMARY KEY (api, kind, scope, deleted, name, value)
+);
+CREATE TABLE IF NOT EXISTS history (
+    api  TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    id   TEXT NOT NULL,
+    key  TEXT NOT NULL,
+    seq  INTEGER NOT NULL,
+    doc  TEXT NOT NULL,
+    PRIMARY KEY (api, kind, id, key)
+);
+CREATE INDEX IF NOT EXISTS history_order ON history (api, kind, id, seq);
+CREATE TABLE IF NOT EXISTS blobs (
+    api   TEXT NOT NULL,
+    kind  TEXT NOT NULL,
+    id    TEXT NOT NULL,
+    key   TEXT NOT NULL,
+    seq   INTEGER NOT NULL,
+    meta  TEXT NOT NULL,
+    data  BLOB NOT NULL,
+    PRIMARY KEY (api, kind, id, key)
+);
+"""
+
+
+Attrs = Mapping[str, Iterable[str]]
+
+
+# A filter is (attribute, value) or (attribute, (value, value, ...)): any of the values matches.
+FilterSpec = tuple[str, "str | tuple[str, ...]"]
+
+
+def _alternatives(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return value if isinstance(value, tuple) else (value,)
+
+
+@dataclass
+class Record:
+    rowid: int
+    api: str
+    kind: str
+    id: str
+    scope: str
+    sort_key: str
+    deleted: bool
+    doc: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page starts or ends: a (sort key, row id) pair, strictly ordered."""
+
+    sort_key: str
+    rowid: int

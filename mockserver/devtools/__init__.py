@@ -1,0 +1,1 @@
+"""The development tools around the app: control plane, dashboard, journal, faults, seeding, snapshots."""

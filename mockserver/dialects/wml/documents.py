@@ -1,0 +1,151 @@
+"""A WML document written and read: built from a request, indexed, saved, advanced through its lifecycle, rendered."""
+
+from __future__ import annotations
+
+import copy
+
+from mlmock.spec.declarations import ApiDeclaration, Kind, pointer_get, pointer_set
+
+from ...core import lifecycle
+from ...core.engine import Engine, Request, index_values, stringify
+from ...core.errors import NotFound
+from ...core.store import Record
+from .common import iso, path_id, scope_fields
+from .predictions import predict
+
+
+def on_enter(kind: Kind, state: str, doc: dict) -> None:
+    """Run what the lifecycle declares on entering ``state`` (e.g. a job's predictions)."""
+    spec = kind.lifecycle.on_enter.get(state)
+    if spec and pointer_get(doc, spec.input) is not None:
+        pointer_set(doc, spec.output, predict(pointer_get(doc, spec.input)))
+
+
+def index(engine: Engine, api: ApiDeclaration, kind: Kind, doc: dict) -> dict[str, list[str]]:
+    attrs = engine.attrs(api, kind, doc, {k: [v] for k, v in engine.unique_keys(kind, doc).items()})
+    # What the engine's generic indexing does not know: `match: has-key` (the member names of the
+    # object at `field`) and `alternate-fields` (other pointers matched by the same parameter).
+    for op in api.operations_of(kind.name, "list"):
+        for param in op.parameters:
+            spec = param.get("x-mlmock-filter")
+            if not spec or (spec.get("match") != "has-key" and not spec.get("alternate-fields")
+                            and not spec.get("item-field")):
+                continue
+            values = []
+            for pointer in (spec["field"], *spec.get("alternate-fields", ())):
+                value = pointer_get(doc, pointer)
+                if spec.get("item-field"):  # an array of objects, matched on a member of each
+                    values += [stringify(pointer_get(item, spec["item-field"])) for item in value or ()
+                               if pointer_get(item, spec["item-field"]) is not None]
+                elif spec.get("match") == "has-key":
+                    values += list(value) if isinstance(value, dict) else []
+                else:
+                    values += index_values(value, spec.get("match", "equals"))
+            attrs.pop(f"filter:{param['name']}", None)
+            if values:
+                attrs[f"filter:{param['name']}"] = values
+    for pointer in kind.generated:
+        value = pointer_get(doc, pointer)
+        if value is not None:
+            attrs[f"generated:{pointer}"] = [str(value)]
+    return {name: values for name, values in attrs.items()}
+
+
+def save(engine: Engine, api: ApiDeclaration, kind: Kind, doc: dict, scope: str) -> Record:
+    return engine.store.put(api.name, kind.name, pointer_get(doc, kind.id), doc, scope=scope,
+                            attrs=index(engine, api, kind, doc))
+
+
+def advance(engine: Engine, api: ApiDeclaration, kind: Kind, record: Record, *, read: bool) -> Record:
+    """Let the resource's lifecycle progress (on a read, or as time passed); store any move."""
+    if kind.lifecycle is None or not lifecycle.applies(kind, record.doc):
+        return record
+    doc = copy.deepcopy(record.doc)
+    if engine.lifecycles.advance(api.name, kind, doc, engine.clock.now_ms(), read=read, on_enter=on_enter):
+        return save(engine, api, kind, doc, record.scope)
+    return record
+
+
+def render(request: Request, kind: Kind, doc: dict) -> dict:
+    out = lifecycle.strip(copy.deepcopy(doc))
+    for link in kind.links:
+        if link.when is None or pointer_get(out, link.when) is not None:
+            pointer_set(out, link.pointer, link.template.format(origin=request.origin,
+                                                                id=pointer_get(out, kind.id)))
+    warnings = kind.system_warnings
+    if warnings:
+        out.setdefault("system", {})["warnings"] = copy.deepcopy(list(warnings))
+    return out
+
+
+def build(engine: Engine, request: Request, kind: Kind, body: dict, scope: str) -> dict:
+    body = copy.deepcopy(body)
+    now = iso(engine.clock.now_ms())
+    metadata = {field: body.pop(field) for field in kind.metadata_fields or () if field in body}
+    for name in kind.scope:
+        body.pop(name, None)
+    metadata.update(scope_fields(scope))
+    names = kind.metadata_names
+    metadata.update({"id": engine.ids.new(), "created_at": now, names.modified_at: now,
+                     names.owner: request.principal})
+    doc = {"metadata": metadata, "entity": body}
+    members = kind.members
+    if members and members.creator:
+        creator = {**members.creator}
+        pointer_set(creator, members.key, request.principal)
+        pointer_set(doc, members.field, [creator])
+    if kind.parent is not None:
+        wanted = pointer_get(body, kind.parent.field)
+        if wanted is not None:
+            kinds = kind.parent.kinds
+            found = None
+            for candidate in kinds:
+                record = engine.store.get(request.api.name, candidate, wanted)
+                if record is not None and record.scope == scope:
+                    found = record
+                    break
+            if found is None:
+                raise NotFound(f"{' or '.join(kinds)} with id '{wanted}' does not exist in this space or project",
+                               code="does_not_exist")
+            derived = kind.parent_kind_field
+            if derived:
+                pointer_set(doc, derived, found.kind)
+    for pointer in kind.generated:
+        pointer_set(doc, pointer, engine.ids.new())
+    return doc
+
+
+def _viewed(engine: Engine, request: Request, kind: Kind) -> Record:
+    view = kind.view_of
+    wanted = path_id(request) if "{run_id}" not in request.op.path else request.params["run_id"]
+    for name in view.kinds:
+        if view.lookup == api_id_pointer(request.api, name):
+            record = engine.store.get(request.api.name, name, wanted)
+        else:
+            hits = engine.store.find(request.api.name, name, f"generated:{view.lookup}", wanted)
+            record = hits[0] if hits else None
+        # space_id / project_id are optional here; when given, the asset must live in one of them.
+        given = {f"{p.removesuffix('_id')}:{request.params[p]}" for p in request.api.kinds[name].scope
+                 if request.params.get(p)}
+        if record is not None and (not given or record.scope in given):
+            return record
+    raise NotFound(f"asset '{wanted}' does not exist", code="does_not_exist")
+
+
+def api_id_pointer(api: ApiDeclaration, kind: str) -> str:
+    return api.kinds[kind].id
+
+
+def _view(engine: Engine, request: Request, kind: Kind, record: Record) -> dict:
+    doc = lifecycle.strip(copy.deepcopy(record.doc))
+    meta = doc.get("metadata", {})
+    scope = scope_fields(record.scope)
+    query = "&".join(f"{k}={v}" for k, v in scope.items())
+    return {
+        "href": f"/v2/assets/{record.id}" + (f"?{query}" if query else ""),
+        "metadata": {"asset_id": record.id, "asset_type": f"wml_{record.kind}", "name": meta.get("name", ""),
+                     "description": meta.get("description", ""), "tags": meta.get("tags", []),
+                     "created_at": meta.get("created_at"), "usage": {"last_updated_at": meta.get("modified_at")},
+                     **scope},
+        "entity": {f"wml_{record.kind}": doc.get("entity", {})},
+    }

@@ -1,0 +1,123 @@
+"""The single-resource actions: create, get, static, patch, delete."""
+
+from __future__ import annotations
+
+import copy
+
+from mlmock.spec.declarations import ApiDeclaration, Kind
+
+from ...core import lifecycle, patching
+from ...core.catalogue import SERVICE_VERSION
+from ...core.engine import Engine, Reply, Request
+from ...core.errors import BadRequest, NotFound
+from ...core.store import Record
+from ...core.validation import validate
+from .common import WML, fetch, iso, path_id, status_for, truthy
+from .documents import _view, _viewed, advance, build, on_enter, render, save
+from .scopes import scope_of
+
+
+@WML.action("create")
+def create(engine: Engine, request: Request) -> Reply:
+    kind, api = request.kind, request.api
+    if not isinstance(request.body, dict):
+        raise BadRequest("the request body must be a JSON object")
+    scope = scope_of(engine, request, kind)
+    with engine.store.transaction():
+        doc = build(engine, request, kind, request.body, scope)
+        engine.check_unique(api, kind, engine.unique_keys(kind, doc))
+        engine.lifecycles.begin(api.name, kind, doc, engine.clock.now_ms(), on_enter=on_enter)
+        validate(api, kind.schema, render(request, kind, doc), what=kind.name)
+        record = save(engine, api, kind, doc, scope)
+    return Reply(status_for(request, request.body), render(request, kind, record.doc))
+
+
+@WML.action("get")
+def get(engine: Engine, request: Request) -> Reply:
+    kind, api = request.kind, request.api
+    if kind.view_of is not None:
+        return Reply(200, _view(engine, request, kind, _viewed(engine, request, kind)))
+    id_ = path_id(request)
+    scope = scope_of(engine, request, kind)
+    with engine.store.transaction():
+        record = advance(engine, api, kind, fetch(engine, request, kind, id_, scope), read=True)
+    versioning = kind.versioning
+    if versioning is not None and versioning.style == "revisions":
+        rev = request.params.get(versioning.param)
+        if rev and rev != "latest":
+            snapshot = engine.store.history_entry(api.name, kind.name, id_, str(rev))
+            if snapshot is None:
+                raise NotFound(f"revision '{rev}' of {kind.name} '{id_}' does not exist", code="does_not_exist")
+            return Reply(200, render(request, kind, snapshot))
+    return Reply(200, render(request, kind, record.doc))
+
+
+@WML.action("static")
+def static(engine: Engine, request: Request) -> Reply:
+    return Reply(200, {"version": SERVICE_VERSION})
+
+
+@WML.action("patch")
+def patch(engine: Engine, request: Request) -> Reply:
+    kind, api = request.kind, request.api
+    operations = request.body
+    patching.check_policy(kind, operations)
+    scope = scope_of(engine, request, kind)
+    with engine.store.transaction():
+        record = fetch(engine, request, kind, path_id(request), scope)
+        before = record.doc
+        patched = patching.apply(before, kind.patch.translate(operations))
+        patched = patching.restore(before, patched, kind.server_managed + (kind.id,))
+        patched["metadata"][kind.metadata_names.modified_at] = iso(engine.clock.now_ms())
+        engine.check_unique(api, kind, engine.unique_keys(kind, patched), exclude=record.id)
+        lc = kind.lifecycle
+        touched = [op["path"] for op in operations]
+        if lc is not None and lc.on_patch and any(p == q or p.startswith(q + "/") for p in touched
+                                                  for q in lc.on_patch_paths):
+            engine.lifecycles.begin(api.name, kind, patched, engine.clock.now_ms(), state=lc.on_patch,
+                                    on_enter=on_enter)
+        validate(api, kind.schema, render(request, kind, patched), what=kind.name)
+        record = save(engine, api, kind, patched, record.scope)
+    return Reply(status_for(request), render(request, kind, record.doc))
+
+
+def _cancel(engine: Engine, api: ApiDeclaration, kind: Kind, record: Record) -> None:
+    state = lifecycle.state_of(kind, record.doc)
+    if state is not None and lifecycle.happy_next(kind, state) is None:
+        raise BadRequest(f"Job already completed with state {state}", code="invalid_state")
+    doc = copy.deepcopy(record.doc)
+    engine.lifecycles.force(api, kind, doc, kind.delete.cancel_state, engine.clock.now_ms(), on_enter=on_enter)
+    save(engine, api, kind, doc, record.scope)
+
+
+@WML.action("delete")
+def delete(engine: Engine, request: Request) -> Reply:
+    kind, api = request.kind, request.api
+    if kind.view_of is not None:
+        with engine.store.transaction():
+            viewed = _viewed(engine, request, kind)
+            target = api.kinds[viewed.kind]
+            if target.delete.cancel_state:
+                state = lifecycle.state_of(target, viewed.doc)
+                # Deleting a platform job run stops a running job; a finished run is deleted with the
+                # deployment job it ran: the official client on CPD <= 5.1 deletes jobs this way only
+                # (a 204 here and it never calls DELETE /ml/v4/deployment_jobs).
+                if state is None or lifecycle.happy_next(target, state) is not None:
+                    _cancel(engine, api, target, viewed)
+                else:
+                    engine.store.remove(api.name, viewed.kind, viewed.id)
+            else:
+                engine.store.remove(api.name, viewed.kind, viewed.id)
+        return Reply(request.op.success_statuses[0])
+    scope = scope_of(engine, request, kind)
+    hard = truthy(request.params.get(kind.delete.hard_param)) if kind.delete.hard_param else False
+    with engine.store.transaction():
+        record = fetch(engine, request, kind, path_id(request), scope)
+        if kind.delete.cancel_state and not hard:
+            _cancel(engine, api, kind, record)
+        else:
+            engine.store.remove(api.name, kind.name, record.id)
+            contains = kind.contains
+            if contains:  # a space: everything in it goes with it
+                engine.store.remove_where(api.name, scope=f"{contains.removesuffix('_id')}:{record.id}")
+    return Reply(status_for(request))
