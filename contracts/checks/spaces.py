@@ -7,11 +7,12 @@ verdict here is a warning unless ``--strict``.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import httpx
 
-from mlmock.spec.declarations import ApiDeclaration, Kind, Operation
+from mlmock.spec.declarations import ApiDeclaration, Kind, Operation, pointer_get
 
 from .. import sandbox
 from ..context import Context
@@ -134,3 +135,106 @@ def space_removes_assets(ctx: Context, kind: Kind) -> None:
     direct = ctx.fetch(asset_kind, asset, space=space)
     expect(direct.status_code == 404, f"the {asset_kind.name} {asset} of the deleted space {space} must answer 404",
            direct)
+
+
+# ----------------------------------------------------------------------------- members of a space
+
+MEMBER_ACTIONS = ("members", "members-add", "member-get", "member-patch", "member-delete")
+
+
+def _members_served(api: ApiDeclaration, kind: Kind) -> bool:
+    return (kind.members is not None and api.operation(kind.name, "create") is not None
+            and all(api.operation(kind.name, action) is not None for action in MEMBER_ACTIONS))
+
+
+def _member_key(member: object, key: str) -> object:
+    try:
+        return pointer_get(member, key)
+    except (KeyError, TypeError, IndexError):
+        return None
+
+
+def _member_param(op: Operation) -> str:
+    """The second path parameter of a member operation (the member's id)."""
+    return re.findall(r"\{([^}]+)\}", op.path)[1]
+
+
+@rule("status.space-members", family="status", when=_members_served, provenance="reading", source=READING_35)
+def space_members(ctx: Context, kind: Kind) -> None:
+    """A space's members are added (200, once: again is 409), read, patched, removed (204), then 404; an unknown
+    space has no members to list or add (404)."""
+    settings = kind.members
+    ops = {action: ctx.operation(kind, action) for action in MEMBER_ACTIONS}
+    for op in ops.values():
+        if not ctx.serves(op):
+            raise Skip(f"{op.method} {op.path} is not served: the members of a space cannot be followed through "
+                       "their life")
+    if settings.key != "/id":
+        raise Skip(f"members are keyed by {settings.key}, not /id: the rule does not know how to name one")
+    space = ctx.id_of(kind, ctx.create(kind))
+    try:
+        sandbox._wait_active(ctx.target, space, timeout=60.0, pause=0.2)
+    except CannotRun as error:
+        raise Skip(f"the new space {space} did not become active: {error}") from None
+    at = {ctx.id_param(ops["members"]): space}
+    member_id = f"mlmock-{ctx.run}-{ctx.random.getrandbits(32):08x}"
+    member = {"id": member_id, "type": "user", "role": "viewer", "state": "active"}
+
+    def listed() -> list:
+        response = ctx.call(ops["members"], path=at)
+        expect(response.status_code == 200, f"{ops['members'].method} {ops['members'].path} of the live space "
+               f"{space} must answer 200 with its members", response)
+        resources = response.json().get("resources") if isinstance(response.json(), dict) else None
+        expect(isinstance(resources, list), "the members of a space are listed under `resources`", response)
+        return resources
+
+    before = listed()
+    add = ops["members-add"]
+    response = ctx.call(add, path=at, json={"members": [member]})
+    expect(response.status_code == 200, f"{add.method} {add.path} of a new member must answer 200 (the official "
+           "client requires it)", response)
+    added = response.json().get("members") if isinstance(response.json(), dict) else None
+    expect(isinstance(added, list) and any(_member_key(m, settings.key) == member_id for m in added),
+           f"{add.method} {add.path} must answer the added members under `members`, {member_id} among them", response)
+    after = listed()
+    expect(any(_member_key(m, settings.key) == member_id for m in after) and len(after) == len(before) + 1,
+           f"after adding {member_id} the space lists it, once ({len(before)} members before, {len(after)} after)")
+
+    again = ctx.call(add, path=at, json={"members": [member]})
+    expect(again.status_code == 409, f"{add.method} {add.path} of a member already in the space must answer 409",
+           again)
+    expect(len(listed()) == len(after), f"a refused second add of {member_id} must add nothing")
+
+    one = {ctx.id_param(ops["member-get"]): space, _member_param(ops["member-get"]): member_id}
+    got = ctx.call(ops["member-get"], path=one)
+    expect(got.status_code == 200 and _member_key(got.json(), settings.key) == member_id,
+           f"{ops['member-get'].method} {ops['member-get'].path} of the member {member_id} must answer 200 with it",
+           got)
+    patch = ops["member-patch"]
+    if "/role" in settings.patch_paths:
+        patched = ctx.call(patch, path=one, json=[{"op": "replace", "path": "/role", "value": "editor"}])
+        expect(patched.status_code == 200 and isinstance(patched.json(), dict)
+               and patched.json().get("role") == "editor",
+               f"{patch.method} {patch.path} replacing /role with editor must answer 200 with the updated member",
+               patched)
+        reread = ctx.call(ops["member-get"], path=one)
+        expect(reread.status_code == 200 and reread.json().get("role") == "editor",
+               f"the member {member_id} must read back with the patched role editor", reread)
+
+    delete = ops["member-delete"]
+    removed = ctx.call(delete, path=one)
+    expect(removed.status_code == 204, f"{delete.method} {delete.path} of the member {member_id} must answer 204",
+           removed)
+    for op, what in ((ops["member-get"], "read"), (patch, "patch"), (delete, "delete")):
+        kwargs = {"json": [{"op": "replace", "path": "/role", "value": "viewer"}]} if op is patch else {}
+        gone = ctx.call(op, path=one, **kwargs)
+        expect(gone.status_code == 404, f"a {what} of the removed member {member_id} ({op.method} {op.path}) must "
+               "answer 404", gone)
+    expect(all(_member_key(m, settings.key) != member_id for m in listed()),
+           f"the removed member {member_id} must no longer be listed")
+
+    nowhere = {ctx.id_param(ops["members"]): str(uuid.UUID(int=ctx.random.getrandbits(128)))}
+    for op, kwargs in ((ops["members"], {}), (add, {"json": {"members": [member]}})):
+        response = ctx.call(op, path=nowhere, **kwargs)
+        expect(response.status_code == 404, f"{op.method} {op.path} of a space that does not exist "
+               f"({nowhere[ctx.id_param(op)]}) must answer 404", response)

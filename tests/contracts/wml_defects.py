@@ -508,3 +508,21 @@ class SpaceDeleteOrphansAssets(Defect):
 
 
 DEFECTS += [UnknownSpaceListedEmpty, SpaceDeleteOrphansAssets]
+
+
+# ----------------------------------------------------------------------------- members of a space (issue 15)
+
+
+class MemberAddedTwice(Defect):
+    """Answers an add of a member the space already has with 200, as if it were new, instead of 409."""
+
+    rule = "status.space-members"
+
+    async def response(self, ex, status, body):
+        if ex.method == "POST" and re.fullmatch(r"/v2/spaces/[^/]+/members", ex.path) and status == 409:
+            sent = ex.json() if isinstance(ex.json(), dict) else {}
+            return 200, json.dumps({"members": sent.get("members", [])}).encode()
+        return status, body
+
+
+DEFECTS += [MemberAddedTwice]
