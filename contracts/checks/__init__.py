@@ -13,6 +13,7 @@ from . import (  # noqa: F401,E501
     relations,
     revisions,
     schema,
+    scoring,
     scope,
     spaces,
     stateful,

@@ -526,3 +526,22 @@ class MemberAddedTwice(Defect):
 
 
 DEFECTS += [MemberAddedTwice]
+
+
+# ----------------------------------------------------------------------------- scoring (issue 15)
+
+
+class ServingNameNotScored(Defect):
+    """Scores a deployment addressed by its id only: a prediction URL with its serving name answers 404."""
+
+    rule = "status.scoring"
+
+    async def request(self, ex):
+        match = re.fullmatch(r"/ml/v4/deployments/([^/]+)/predictions", ex.path)
+        if ex.method == "POST" and match and not re.fullmatch(r"[0-9a-f-]{36}", match.group(1)):
+            error = {"trace": "x", "errors": [{"code": "deployment_not_found",
+                                               "message": f"deployment '{match.group(1)}' does not exist"}]}
+            return 404, json.dumps(error).encode()
+
+
+DEFECTS += [ServingNameNotScored]
