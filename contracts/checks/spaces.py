@@ -238,3 +238,52 @@ def space_members(ctx: Context, kind: Kind) -> None:
         response = ctx.call(op, path=nowhere, **kwargs)
         expect(response.status_code == 404, f"{op.method} {op.path} of a space that does not exist "
                f"({nowhere[ctx.id_param(op)]}) must answer 404", response)
+
+
+# ----------------------------------------------------------------------------- the platform's asset view
+
+
+def _asset_view_kind(api: ApiDeclaration, kind: Kind) -> bool:
+    return (kind.view_of is not None and not kind.scope and api.operation(kind.name, "get") is not None
+            and api.operation(kind.name, "delete") is not None and _asset_view(api) is not None
+            and _asset_view(api)[0].kind == kind.name and _viewed_kind(api, kind) is not None)
+
+
+def _viewed_kind(api: ApiDeclaration, kind: Kind) -> Kind | None:
+    """The first kind the view shows that the suite can create and read in a space."""
+    for name in kind.view_of.kinds:
+        viewed = api.kinds.get(name)
+        if viewed is not None and "space_id" in viewed.scope and viewed.parent is None \
+                and api.operation(name, "create") is not None and api.operation(name, "get") is not None:
+            return viewed
+    return None
+
+
+@rule("status.asset-view", family="status", when=_asset_view_kind, provenance="client",
+      source="the official client (spec/wml.yaml assets_get, assets_delete): it reads GET /v2/assets/{id} before a "
+             "deployment job and deletes models with DELETE /v2/assets/{id}?purge_on_delete=true, accepting 200 or 204")
+def asset_view(ctx: Context, kind: Kind) -> None:
+    """A model the suite made is served by the asset view (GET /v2/assets/{id}, 200) and deleted through it (2xx),
+    after which the model itself answers 404."""
+    get, delete = ctx.operation(kind, "get"), ctx.operation(kind, "delete")
+    for op in (get, delete):
+        if not ctx.serves(op):
+            raise Skip(f"{op.method} {op.path} is not served: the asset view of a model cannot be followed")
+    viewed = _viewed_kind(ctx.api, kind)
+    if not ctx.space:
+        raise Skip(f"no space to create a {viewed.name} in (the suite was given none)")
+    asset = ctx.id_of(viewed, ctx.create(viewed))
+    scope = {"space_id": ctx.space}
+    got = ctx.call(get, path={ctx.id_param(get): asset}, params=scope)
+    expect(got.status_code == 200, f"{get.method} {get.path} of the live {viewed.name} {asset} must answer 200 "
+           "with its asset", got)
+    expect(ctx.id_of(kind, got.json()) == asset, f"{get.method} {get.path} of {asset} must answer that asset "
+           f"(its id at {kind.id})", got)
+    removed = ctx.call(delete, path={ctx.id_param(delete): asset}, params={**scope, "purge_on_delete": "true"})
+    expect(removed.status_code in (200, 204), f"{delete.method} {delete.path} of the {viewed.name} {asset} must "
+           "answer 204 (the official client also takes 200)", removed)
+    gone = ctx.fetch(viewed, asset)
+    expect(gone.status_code == 404, f"the {viewed.name} {asset} deleted through {delete.path} must answer 404", gone)
+    again = ctx.call(get, path={ctx.id_param(get): asset}, params=scope)
+    expect(again.status_code == 404, f"{get.method} {get.path} of the deleted {viewed.name} {asset} must answer 404",
+           again)

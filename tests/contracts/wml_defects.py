@@ -545,3 +545,16 @@ class ServingNameNotScored(Defect):
 
 
 DEFECTS += [ServingNameNotScored]
+
+
+class AssetDeleteIsNoop(Defect):
+    """Answers DELETE /v2/assets/{id} with 204 but deletes nothing: the model is still there."""
+
+    rule = "status.asset-view"
+
+    async def request(self, ex):
+        if ex.method == "DELETE" and re.fullmatch(r"/v2/assets/[^/]+", ex.path):
+            return 204, b""
+
+
+DEFECTS += [AssetDeleteIsNoop]
