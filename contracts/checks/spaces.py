@@ -287,3 +287,43 @@ def asset_view(ctx: Context, kind: Kind) -> None:
     again = ctx.call(get, path={ctx.id_param(get): asset}, params=scope)
     expect(again.status_code == 404, f"{get.method} {get.path} of the deleted {viewed.name} {asset} must answer 404",
            again)
+
+
+# ----------------------------------------------------------------------------- the platform's job runs
+
+
+def _run_view(api: ApiDeclaration, kind: Kind) -> bool:
+    delete = api.operation(kind.name, "delete")
+    return (kind.view_of is not None and not kind.scope and delete is not None and len(_PATH.findall(delete.path)) == 2
+            and api.operation(kind.name, "get") is None and len(kind.view_of.kinds) == 1
+            and api.operation(kind.view_of.kinds[0], "create") is not None)
+
+
+_PATH = re.compile(r"\{([^}]+)\}")
+
+
+@rule("status.job-run-delete", family="status", when=_run_view, provenance="client",
+      source="the official client (spec/wml.yaml jobs_runs_delete): on CPD 5.1 and earlier it deletes a deployment "
+             "job with DELETE /v2/jobs/{deployment job id}/runs/{entity.platform_job.run_id}; a 204 ends the deletion")
+def job_run_delete(ctx: Context, kind: Kind) -> None:
+    """The platform run of a deployment job the suite made deletes with 204; a run id no job has answers 404."""
+    delete = ctx.operation(kind, "delete")
+    if not ctx.serves(delete):
+        raise Skip(f"{delete.method} {delete.path} is not served: no platform run to delete")
+    owner = ctx.api.kinds[kind.view_of.kinds[0]]
+    if "space_id" in owner.scope and not ctx.space:
+        raise Skip(f"no space to create a {owner.name} in (the suite was given none)")
+    made = ctx.create(owner)
+    job, run = ctx.id_of(owner, made), pointer_get(made, kind.view_of.lookup)
+    if not run:
+        raise Skip(f"the new {owner.name} {job} names no platform run at {kind.view_of.lookup} (a server after "
+                   "CPD 5.1 need not)")
+    job_param, run_param = _PATH.findall(delete.path)
+    scope = {"space_id": ctx.space} if "space_id" in owner.scope else {}
+    unknown = str(uuid.UUID(int=ctx.random.getrandbits(128)))
+    stray = ctx.call(delete, path={job_param: job, run_param: unknown}, params=scope)
+    expect(stray.status_code == 404, f"{delete.method} {delete.path} of a run id no job has ({unknown}) must answer "
+           "404", stray)
+    response = ctx.call(delete, path={job_param: job, run_param: run}, params=scope)
+    expect(response.status_code == 204, f"{delete.method} {delete.path} of the run {run} of the {owner.name} {job} "
+           "must answer 204 (the official client ends its deletion on it)", response)

@@ -558,3 +558,17 @@ class AssetDeleteIsNoop(Defect):
 
 
 DEFECTS += [AssetDeleteIsNoop]
+
+
+class RunDeleteIgnoresUnknownRun(Defect):
+    """Answers DELETE /v2/jobs/{job_id}/runs/{run_id} with 204 whether or not the run exists."""
+
+    rule = "status.job-run-delete"
+
+    async def response(self, ex, status, body):
+        if ex.method == "DELETE" and re.fullmatch(r"/v2/jobs/[^/]+/runs/[^/]+", ex.path) and status == 404:
+            return 204, b""
+        return status, body
+
+
+DEFECTS += [RunDeleteIgnoresUnknownRun]
