@@ -147,13 +147,6 @@ def _members_served(api: ApiDeclaration, kind: Kind) -> bool:
             and all(api.operation(kind.name, action) is not None for action in MEMBER_ACTIONS))
 
 
-def _member_key(member: object, key: str) -> object:
-    try:
-        return pointer_get(member, key)
-    except (KeyError, TypeError, IndexError):
-        return None
-
-
 def _member_param(op: Operation) -> str:
     """The second path parameter of a member operation (the member's id)."""
     return re.findall(r"\{([^}]+)\}", op.path)[1]
@@ -191,13 +184,16 @@ def space_members(ctx: Context, kind: Kind) -> None:
     before = listed()
     add = ops["members-add"]
     response = ctx.call(add, path=at, json={"members": [member]})
+    if response.status_code in (400, 404):  # a real platform adds only users it knows; the suite knows no other
+        raise Skip(f"the target refused the made-up member {member_id} ({response.status_code}): the rule needs a "
+                   "server that adds a member id it is given, or a second principal the suite does not have")
     expect(response.status_code == 200, f"{add.method} {add.path} of a new member must answer 200 (the official "
            "client requires it)", response)
     added = response.json().get("members") if isinstance(response.json(), dict) else None
-    expect(isinstance(added, list) and any(_member_key(m, settings.key) == member_id for m in added),
+    expect(isinstance(added, list) and any(pointer_get(m, settings.key) == member_id for m in added),
            f"{add.method} {add.path} must answer the added members under `members`, {member_id} among them", response)
     after = listed()
-    expect(any(_member_key(m, settings.key) == member_id for m in after) and len(after) == len(before) + 1,
+    expect(any(pointer_get(m, settings.key) == member_id for m in after) and len(after) == len(before) + 1,
            f"after adding {member_id} the space lists it, once ({len(before)} members before, {len(after)} after)")
 
     again = ctx.call(add, path=at, json={"members": [member]})
@@ -207,7 +203,7 @@ def space_members(ctx: Context, kind: Kind) -> None:
 
     one = {ctx.id_param(ops["member-get"]): space, _member_param(ops["member-get"]): member_id}
     got = ctx.call(ops["member-get"], path=one)
-    expect(got.status_code == 200 and _member_key(got.json(), settings.key) == member_id,
+    expect(got.status_code == 200 and pointer_get(got.json(), settings.key) == member_id,
            f"{ops['member-get'].method} {ops['member-get'].path} of the member {member_id} must answer 200 with it",
            got)
     patch = ops["member-patch"]
@@ -230,7 +226,7 @@ def space_members(ctx: Context, kind: Kind) -> None:
         gone = ctx.call(op, path=one, **kwargs)
         expect(gone.status_code == 404, f"a {what} of the removed member {member_id} ({op.method} {op.path}) must "
                "answer 404", gone)
-    expect(all(_member_key(m, settings.key) != member_id for m in listed()),
+    expect(all(pointer_get(m, settings.key) != member_id for m in listed()),
            f"the removed member {member_id} must no longer be listed")
 
     nowhere = {ctx.id_param(ops["members"]): str(uuid.UUID(int=ctx.random.getrandbits(128)))}
