@@ -536,12 +536,13 @@ class ServingNameNotScored(Defect):
 
     rule = "status.scoring"
 
-    async def request(self, ex):
+    async def response(self, ex, status, body):
         match = re.fullmatch(r"/ml/v4/deployments/([^/]+)/predictions", ex.path)
-        if ex.method == "POST" and match and not re.fullmatch(r"[0-9a-f-]{36}", match.group(1)):
+        if ex.method == "POST" and match and status == 200 and not re.fullmatch(r"[0-9a-f-]{36}", match.group(1)):
             error = {"trace": "x", "errors": [{"code": "deployment_not_found",
                                                "message": f"deployment '{match.group(1)}' does not exist"}]}
             return 404, json.dumps(error).encode()
+        return status, body
 
 
 DEFECTS += [ServingNameNotScored]
@@ -554,7 +555,10 @@ class AssetDeleteIsNoop(Defect):
 
     async def request(self, ex):
         if ex.method == "DELETE" and re.fullmatch(r"/v2/assets/[^/]+", ex.path):
-            return 204, b""
+            ex.method = "GET"  # looks the asset up (401 and 404 stay as the mock answers them), deletes nothing
+            ex.set_param("purge_on_delete", None)
+            status, headers, body = await self.call(ex)
+            return (204, b"") if status == 200 else (status, headers, body)
 
 
 DEFECTS += [AssetDeleteIsNoop]
