@@ -14,6 +14,7 @@ from . import (  # noqa: F401,E501
     revisions,
     schema,
     scope,
+    scoring,
     spaces,
     stateful,
     status,

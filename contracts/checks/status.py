@@ -216,9 +216,11 @@ def _served_only(api: ApiDeclaration, kind: Kind) -> bool:
 
 @rule("status.listed-reads", family="status", when=_served_only, provenance="documented",
       source="the 200 responses of the list and get of resources the API serves but does not create "
-             "(ibm-wml-v4-api: software and hardware specifications, instances)")
+             "(ibm-wml-v4-api: software and hardware specifications, instances); where that get requires `version`, "
+             "ibm-wml-v4-api Versioning: 'Send the version parameter with every API request'")
 def listed_reads(ctx: Context, kind: Kind) -> None:
-    """A resource the API only serves is listed with the documented answer, and each listed one GETs 200."""
+    """A resource the API only serves is listed with the documented answer, and each listed one GETs 200 (and 400
+    without a required `version`)."""
     list_op = ctx.operation(kind, "list")
     listed = ctx.call(list_op)
     body = documented_answer(ctx, list_op, listed, f"listing {kind.name}s")
@@ -233,3 +235,9 @@ def listed_reads(ctx: Context, kind: Kind) -> None:
         got = ctx.call(get, path={ctx.id_param(get): id_})
         fetched = documented_answer(ctx, get, got, f"reading the listed {kind.name} {id_}")
         expect(ctx.id_of(kind, fetched) == id_, f"{get.operation_id} of {id_} answers another {kind.name}", got)
+    version = get.parameter("version")
+    if version is not None and version.get("required"):  # issue 15: the one way to check it on a served-only kind
+        id_ = ctx.id_of(kind, items[0])
+        bare = ctx.call(get, path={ctx.id_param(get): id_}, bare=True)
+        expect(bare.status_code == 400, f"{get.method} {get.path} of the listed {kind.name} {id_} without version "
+               "must answer 400", bare)

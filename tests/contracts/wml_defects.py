@@ -508,3 +508,71 @@ class SpaceDeleteOrphansAssets(Defect):
 
 
 DEFECTS += [UnknownSpaceListedEmpty, SpaceDeleteOrphansAssets]
+
+
+# ----------------------------------------------------------------------------- members of a space (issue 15)
+
+
+class MemberAddedTwice(Defect):
+    """Answers an add of a member the space already has with 200, as if it were new, instead of 409."""
+
+    rule = "status.space-members"
+
+    async def response(self, ex, status, body):
+        if ex.method == "POST" and re.fullmatch(r"/v2/spaces/[^/]+/members", ex.path) and status == 409:
+            sent = ex.json() if isinstance(ex.json(), dict) else {}
+            return 200, json.dumps({"members": sent.get("members", [])}).encode()
+        return status, body
+
+
+DEFECTS += [MemberAddedTwice]
+
+
+# ----------------------------------------------------------------------------- scoring (issue 15)
+
+
+class ServingNameNotScored(Defect):
+    """Scores a deployment addressed by its id only: a prediction URL with its serving name answers 404."""
+
+    rule = "status.scoring"
+
+    async def response(self, ex, status, body):
+        match = re.fullmatch(r"/ml/v4/deployments/([^/]+)/predictions", ex.path)
+        if ex.method == "POST" and match and status == 200 and not re.fullmatch(r"[0-9a-f-]{36}", match.group(1)):
+            error = {"trace": "x", "errors": [{"code": "deployment_not_found",
+                                               "message": f"deployment '{match.group(1)}' does not exist"}]}
+            return 404, json.dumps(error).encode()
+        return status, body
+
+
+DEFECTS += [ServingNameNotScored]
+
+
+class AssetDeleteIsNoop(Defect):
+    """Answers DELETE /v2/assets/{id} with 204 but deletes nothing: the model is still there."""
+
+    rule = "status.asset-view"
+
+    async def request(self, ex):
+        if ex.method == "DELETE" and re.fullmatch(r"/v2/assets/[^/]+", ex.path):
+            ex.method = "GET"  # looks the asset up (401 and 404 stay as the mock answers them), deletes nothing
+            ex.set_param("purge_on_delete", None)
+            status, headers, body = await self.call(ex)
+            return (204, b"") if status == 200 else (status, headers, body)
+
+
+DEFECTS += [AssetDeleteIsNoop]
+
+
+class RunDeleteIgnoresUnknownRun(Defect):
+    """Answers DELETE /v2/jobs/{job_id}/runs/{run_id} with 204 whether or not the run exists."""
+
+    rule = "status.job-run-delete"
+
+    async def response(self, ex, status, body):
+        if ex.method == "DELETE" and re.fullmatch(r"/v2/jobs/[^/]+/runs/[^/]+", ex.path) and status == 404:
+            return 204, b""
+        return status, body
+
+
+DEFECTS += [RunDeleteIgnoresUnknownRun]
