@@ -201,7 +201,11 @@ mapping = {"mlmock": "mlmock", "mlmock.spec": "spec", "mlmock.mockserver": "mock
 for module in list(sys.modules):
     if module.startswith("__editable__") and module.endswith("_finder") and hasattr(sys.modules[module], "MAPPING"):
         sys.modules[module].MAPPING.update({k: tree + "/" + v for k, v in mapping.items()})
-        sys.modules[module].NAMESPACES.update({"mlmock.mockserver.dashboard": [tree + "/mockserver/dashboard"]})
+        import os  # the dashboard moved to mockserver/devtools/ with the layout split; older trees have it at the top
+        for where, name in (("/mockserver/devtools/dashboard", "mlmock.mockserver.devtools.dashboard"),
+                            ("/mockserver/dashboard", "mlmock.mockserver.dashboard")):
+            if os.path.isdir(tree + where):
+                sys.modules[module].NAMESPACES.update({name: [tree + where]})
         break
 else:
     sys.exit("base launcher: mlmock is not an editable install in this venv")

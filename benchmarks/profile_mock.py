@@ -29,7 +29,8 @@ if "--tree" in sys.argv:  # point the editable install's finder at another tree 
             _module.MAPPING.update({"mlmock": f"{_tree}/mlmock", "mlmock.spec": f"{_tree}/spec",
                                     "mlmock.mockserver": f"{_tree}/mockserver",
                                     "mlmock.contracts": f"{_tree}/contracts"})
-            _module.NAMESPACES.update({"mlmock.mockserver.dashboard": [f"{_tree}/mockserver/devtools/dashboard"]})
+            _module.NAMESPACES.update(
+                {"mlmock.mockserver.devtools.dashboard": [f"{_tree}/mockserver/devtools/dashboard"]})
 
 from mlmock.mockserver.server import Options, build  # noqa: E402
 
