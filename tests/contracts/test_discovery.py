@@ -30,7 +30,13 @@ def test_a_partial_implementation_is_told_apart_from_unknown_ids():
                         "createUser", "createOrUpdateUser", "listUsers", "getUserByID", "getUserByFQN",
                         "patchUser", "deleteUser",
                         "createTeam", "createOrUpdateTeam", "listTeams", "getTeamByID", "getTeamByFQN",
-                        "patchTeam", "deleteTeam"}
+                        "patchTeam", "deleteTeam",
+                        # nor dashboards and dashboard services (reading 44)
+                        *(f"{verb}{single}{suffix}" for single in ("Dashboard", "DashboardService")
+                          for verb, suffix in (("create", ""), ("createOrUpdate", ""), ("restore", ""),
+                                               ("get", "ByID"), ("get", "ByFQN"), ("patch", ""), ("delete", ""),
+                                               ("listAll", "Version"), ("getSpecific", "Version"))),
+                        "listDashboards", "listDashboardServices"}
 
 
 def test_the_error_envelope_comes_from_the_spec():

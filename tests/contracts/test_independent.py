@@ -22,7 +22,12 @@ UNSERVED_OM = {"GET /system/version", "PUT /mlmodels/bulk", "GET /mlmodels/{id}/
                "GET /services/mlmodelServices/{id}/versions", "GET /services/mlmodelServices/{id}/versions/{version}",
                *(f"{method} /{kinds}{path}" for kinds in ("users", "teams")
                  for method, path in (("POST", ""), ("PUT", ""), ("GET", ""), ("GET", "/{id}"), ("GET", "/name/{fqn}"),
-                                      ("PATCH", "/{id}"), ("DELETE", "/{id}")))}
+                                      ("PATCH", "/{id}"), ("DELETE", "/{id}"))),
+               # nor dashboards and dashboard services (reading 44)
+               *(f"{method} /{kinds}{path}" for kinds in ("dashboards", "services/dashboardServices")
+                 for method, path in (("POST", ""), ("PUT", ""), ("GET", ""), ("PUT", "/restore"), ("GET", "/{id}"),
+                                      ("GET", "/name/{fqn}"), ("PATCH", "/{id}"), ("DELETE", "/{id}"),
+                                      ("GET", "/{id}/versions"), ("GET", "/{id}/versions/{version}")))}
 
 
 RUN_KINDS = ("deployment", "deployment_job", "training")

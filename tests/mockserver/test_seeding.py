@@ -36,7 +36,7 @@ def test_a_missing_file_is_a_seed_error(tmp_path):
     ([1], "maps API names"),
     ({"nope": {}}, "unknown API 'nope'"),
     ({"openmetadata": []}, "must map kind names"),
-    ({"openmetadata": {"dashboard": []}}, "unknown kind 'dashboard'"),
+    ({"openmetadata": {"chart": []}}, "unknown kind 'chart'"),
     ({"openmetadata": {"mlmodel": {"name": "m"}}}, "must be a list"),
     ({"openmetadata": {"mlmodel": ["m"]}}, r"openmetadata.mlmodel\[0\] must be an object"),
     ({"wml": {"software_specification": [{"name": "s"}]}}, "read-only"),
