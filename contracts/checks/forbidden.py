@@ -7,7 +7,7 @@ who has no access to the suite's space and no permission to create: ``mlmock che
 --limited-token``. Without it the rule is skipped, never failed.
 
 The rule never depends on the order in which a server checks permission, existence and the request
-(spec/README.md reading 44): each request is one the suite's own token would have had served, on a
+(spec/README.md reading 45): each request is one the suite's own token would have had served, on a
 resource that exists in the suite's space, so the only reason left to refuse it is permission.
 """
 
@@ -89,9 +89,12 @@ def limited_token(ctx: Context, op: Operation) -> None:
     path: dict[str, str] = {}
     existing = None
     if names:
-        if _space_holder(ctx.api, kind):
-            if not ctx.space:
-                raise Skip("no space of the suite's to ask about")
+        if _space_holder(ctx.api, kind) and (op.method == "GET" or not _creatable(ctx.api, kind)):
+            # Reads ask about the suite's own space; a change or a delete gets a space of its own,
+            # so that a server that wrongly obeys does not take the suite's (or the user's) space.
+            if not ctx.space or op.method != "GET":
+                raise Skip("no space of the suite's to ask about" if not ctx.space
+                           else f"{op.method} on a space the suite cannot create")
             path[names[0]] = ctx.space
         else:
             existing = ctx.id_of(kind, ctx.create(kind))

@@ -103,7 +103,7 @@ class Settings:
     token: str = DEFAULT_TOKEN  # the one default: what `mlmock serve` and the fixtures accept
     principal: str = "admin"
     # A second token, for a principal that authenticates but may do nothing the spec documents a
-    # 403 for (spec/README.md reading 44): what `mlmock check --limited-token` needs. None: no such token.
+    # 403 for (spec/README.md reading 45): what `mlmock check --limited-token` needs. None: no such token.
     limited_token: str | None = None
     limited_principal: str = "limited-user"
     openmetadata_version: str = "2.0.7"
@@ -180,7 +180,7 @@ class Engine:
 
     def limited(self, request: Request) -> bool:
         """The limited principal is refused, before anything is looked up, by every operation whose
-        spec documents a 403 (spec/README.md reading 44); it may do everything else."""
+        spec documents a 403 (spec/README.md reading 45); it may do everything else."""
         return (self.settings.limited_token is not None and request.principal == self.settings.limited_principal
                 and "403" in request.op.responses)
 

@@ -1,4 +1,4 @@
-"""The limited user (``Settings.limited_token``, ``mlmock serve --limited-token``): spec/README.md reading 44.
+"""The limited user (``Settings.limited_token``, ``mlmock serve --limited-token``): spec/README.md reading 45.
 
 Refused with 403, in the API's envelope, by every operation whose spec documents a 403; served as
 anyone by the others; and nothing it was refused changes what is stored.
