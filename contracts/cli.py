@@ -30,6 +30,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", required=False, default=None,
                         help="server root, e.g. http://127.0.0.1:8585")
     parser.add_argument("--token", default=None, help="bearer token (default: mlmock's dev token)")
+    parser.add_argument("--limited-token", default=None, metavar="TOKEN",
+                        help="a second user's token, one with no access to the suite's space and no permission "
+                             "to create: the operations documenting a 403 must refuse it (default: not checked; "
+                             "`mlmock serve --limited-token` makes such a user)")
     parser.add_argument("--families", default=None, help="comma-separated rule families (default: all)")
     parser.add_argument("--include", default=None, help="only rules whose name matches this regex")
     parser.add_argument("--max-examples", type=int, default=25, help="generated cases per operation and mode")
@@ -115,6 +119,7 @@ def _check(args, families) -> int:
     api_version = args.api_version or DEFAULT_API_VERSION
     target = Target.from_url(args.base_url, token=args.token or DEFAULT_TOKEN, verify=verify,
                              headers=dict(args.header))
+    target.limited_token = args.limited_token
     started = time.perf_counter()
 
     def progress(outcome) -> None:

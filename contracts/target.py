@@ -32,6 +32,9 @@ class Target:
         self.app = app  # set for in-process targets (schemathesis calls the ASGI app directly)
         self.verify = verify
         self.headers = dict(headers or {})
+        # A second user's token, one the target refuses where the spec documents a 403 (no access to
+        # the suite's space; no permission to create): `mlmock check --limited-token`. None: not given.
+        self.limited_token: str | None = None
 
     @classmethod
     def from_url(cls, base_url: str, *, token: str | None, verify: bool | str = True,

@@ -63,7 +63,7 @@ def _serve(args: argparse.Namespace) -> int:
               log_level=args.log_level, log_format=args.log_format, seed_file=args.seed_file, seed=args.seed,
               progressions=args.progression, tls=args.tls, tls_dir=args.tls_dir,
               journal_size=args.journal_size, journal_body_limit=args.journal_body_limit,
-              auto_spaces=args.auto_spaces)
+              auto_spaces=args.auto_spaces, limited_token=args.limited_token)
     except ConfigError as error:
         if args.log_format == "json":
             now = time.time()
@@ -113,6 +113,10 @@ def parser() -> argparse.ArgumentParser:
                        help="the address to listen on (0.0.0.0: every interface, e.g. inside a container)")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="the TCP port to listen on (0: any free one)")
     serve.add_argument("--token", default=DEFAULT_TOKEN, help="the one bearer token accepted")
+    serve.add_argument("--limited-token", default=None, metavar="TOKEN",
+                       help="a second token, for a user who may do nothing the spec documents a 403 for (no "
+                            "access to any space, no OpenMetadata write): for `mlmock check --limited-token` "
+                            "(default: none)")
     serve.add_argument("--state-file", default=None, metavar="FILE",
                        help="keep state in this SQLite file across restarts (default: in memory, gone at exit)")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"],

@@ -49,6 +49,7 @@ class Options:
     journal_size: int = DEFAULT_SIZE
     journal_body_limit: int = DEFAULT_BODY_LIMIT
     auto_spaces: bool = False
+    limited_token: str | None = None
 
 
 def banner_fields(app, scheme: str, host: str, port: int) -> dict:
@@ -59,7 +60,7 @@ def banner_fields(app, scheme: str, host: str, port: int) -> dict:
         base = decl.base_path or "/"
         apis[name] = {"url": f"{root}{base if base != '/' else ''}", "swagger_ui": f"{root}{base.rstrip('/')}/ui/"}
     return {"url": root, "apis": apis, "token": app.token, "dashboard": f"{root}/_mlmock/",
-            "control_plane": f"{root}/_mlmock/api"}
+            "control_plane": f"{root}/_mlmock/api", "limited_token": app.engine.settings.limited_token}
 
 
 def banner(app, scheme: str, host: str, port: int) -> str:
@@ -68,6 +69,8 @@ def banner(app, scheme: str, host: str, port: int) -> str:
     for name, api in fields["apis"].items():
         lines.append(f"  {name:<13} {api['url']}  (Swagger UI: {api['swagger_ui']})")
     lines.append(f"  token         Authorization: Bearer {fields['token']}")
+    if fields.get("limited_token"):
+        lines.append(f"  limited token Authorization: Bearer {fields['limited_token']}  (403 where documented)")
     lines.append(f"  dashboard     {fields['dashboard']}  (control plane: {fields['control_plane']})")
     lines.append("  stop          Ctrl-C (or SIGTERM)")
     return "\n".join(lines)
@@ -104,7 +107,7 @@ def build(options: Options, log: logging.Logger | None = None) -> MockApp:
     except Exception as error:  # sqlite3.Error, OSError: the file is not a usable database
         raise ConfigError(f"--state-file {options.state_file}: {error}") from None
     settings = Settings(token=options.token, progression=default or Settings.progression,
-                        auto_spaces=options.auto_spaces)
+                        auto_spaces=options.auto_spaces, limited_token=options.limited_token)
     clock, ids = None, None
     if options.seed is not None:
         # A persistent store already holds ids of earlier runs: continue from where it stands.

@@ -25,7 +25,7 @@ from mlmock.spec.declarations import ApiDeclaration, Kind, Operation, pointer_ge
 
 from . import cursors, jsonsafety
 from .dialect import dialect as dialect_named
-from .errors import BadRequest, Conflict, MockError, NotFound
+from .errors import BadRequest, Conflict, Forbidden, MockError, NotFound
 from .lifecycle import Lifecycles, Progression
 from .store import Position, Record, Store
 
@@ -102,6 +102,10 @@ class Ids:
 class Settings:
     token: str = DEFAULT_TOKEN  # the one default: what `mlmock serve` and the fixtures accept
     principal: str = "admin"
+    # A second token, for a principal that authenticates but may do nothing the spec documents a
+    # 403 for (spec/README.md reading 45): what `mlmock check --limited-token` needs. None: no such token.
+    limited_token: str | None = None
+    limited_principal: str = "limited-user"
     openmetadata_version: str = "2.0.7"
     max_depth: int = jsonsafety.DEFAULT_MAX_DEPTH
     # How statuses progress unless a kind is told otherwise (see lifecycle.Progression).
@@ -129,6 +133,8 @@ class Engine:
         """Who a bearer token belongs to, or None when the mock did not issue it."""
         if token == self.settings.token:
             return self.settings.principal
+        if self.settings.limited_token and token == self.settings.limited_token:
+            return self.settings.limited_principal
         for declaration in self.apis.values():
             found_dialect = dialect_named(declaration.dialect)
             verifier = found_dialect.verifier if found_dialect else None
@@ -167,7 +173,16 @@ class Engine:
         handler = found.actions.get(request.op.action or "") if found else None
         if handler is None:
             raise MockError(f"no {request.api.dialect} action {request.op.action!r}", status=501)
+        if self.limited(request):
+            raise Forbidden(f"the user '{request.principal}' is not authorized to {request.op.method} "
+                            f"{request.api.base_path}{request.op.path}")
         return handler(self, request)
+
+    def limited(self, request: Request) -> bool:
+        """The limited principal is refused, before anything is looked up, by every operation whose
+        spec documents a 403 (spec/README.md reading 45); it may do everything else."""
+        return (self.settings.limited_token is not None and request.principal == self.settings.limited_principal
+                and "403" in request.op.responses)
 
     # ------------------------------------------------------------------ indexing
 

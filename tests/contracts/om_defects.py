@@ -21,6 +21,17 @@ class AcceptsAnyToken(Defect):
             ex.headers["authorization"] = f"Bearer {self.token}"
 
 
+class LimitedTokenServed(Defect):
+    """Authenticates the limited user and then serves them as anyone else: no permission check."""
+
+    rule = "auth.limited-token"
+    limited = "limited"
+
+    async def request(self, ex):
+        if ex.headers.get("authorization") == f"Bearer {self.limited}":
+            ex.headers["authorization"] = f"Bearer {self.token}"
+
+
 class AnonymousReads(Defect):
     """Lets GET requests through without any token."""
 
@@ -290,7 +301,7 @@ class LenientQuery(Defect):
         ex.query = [(k, v) for k, v in ex.query if k not in self.VALID or self.VALID[k](v)]
 
 
-DEFECTS = [AcceptsAnyToken, AnonymousReads, IgnoresLimit, ClampsLimit, SkipsPageEdge, BeforeIgnored,
+DEFECTS = [AcceptsAnyToken, AnonymousReads, LimitedTokenServed, IgnoresLimit, ClampsLimit, SkipsPageEdge, BeforeIgnored,
            TotalIsPageSize, FilterIgnored, PatchIgnored, NonAtomicPatch, LenientPatch, NameWritable,
            TrustsClientVersion, PostUpserts, UpsertNewId, MinorOnlyVersions, SoftDeleteVisible,
            HardDeleteIsSoft, RestoreNoop, LeaksInternalField, LenientQuery]

@@ -20,17 +20,20 @@ from mlmock.mockserver import Settings, create_app
 from mlmock.mockserver.core.catalogue import DEFAULT_SPACE_ID, OTHER_SPACE_ID
 
 TOKEN = "t"
+LIMITED = "limited"  # the second user of auth.limited-token (om_defects.LimitedTokenServed.limited)
 OPTIONS = {"openmetadata": {}, "wml": {"space": DEFAULT_SPACE_ID, "other_space": OTHER_SPACE_ID}}
 ZOO = [("openmetadata", d) for d in om_defects.DEFECTS] + [("wml", d) for d in wml_defects.DEFECTS]
 
 
 def _mock():
     # Statuses move one step per read, so lifecycle rules see every state within a few polls.
-    return create_app(settings=Settings(token=TOKEN, progression="reads:1"))
+    return create_app(settings=Settings(token=TOKEN, limited_token=LIMITED, progression="reads:1"))
 
 
 def _run(api, app, **options):
-    return run_suite(api, Target.from_asgi(app, token=TOKEN), seed=1, **OPTIONS[api], **options)
+    target = Target.from_asgi(app, token=TOKEN)
+    target.limited_token = LIMITED
+    return run_suite(api, target, seed=1, **OPTIONS[api], **options)
 
 
 @pytest.fixture(scope="module", params=sorted(OPTIONS))

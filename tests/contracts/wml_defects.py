@@ -7,7 +7,7 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from asgi_defects import Defect, Exchange
-from om_defects import AcceptsAnyToken, AnonymousReads
+from om_defects import AcceptsAnyToken, AnonymousReads, LimitedTokenServed
 
 BY_ID = re.compile(r"^/ml/v4/[a-z_]+/[0-9a-f-]{36}$")
 
@@ -270,7 +270,7 @@ class WmlLenientQuery(Defect):
             ex.set_param("limit", None)
 
 
-DEFECTS = [AcceptsAnyToken, AnonymousReads, NextLinkDropsScope, NextOnLastPage, WmlIgnoresLimit, WmlClampsLimit,
+DEFECTS = [AcceptsAnyToken, AnonymousReads, LimitedTokenServed, NextLinkDropsScope, NextOnLastPage, WmlIgnoresLimit, WmlClampsLimit,
            TotalCountIsPageSize, FiltersIgnored, UndocumentedPatchIgnored, WmlPatchIgnored, WmlNonAtomicPatch,
            ServingNamesNotUnique, ProbeAlwaysFree, VersionOptional, RevisionsFollowHead, LegacyDeploymentStates,
            SpaceLeak, CancelDeletes, HardDeleteCancelsOnly, DeleteIsNoop, ListWithoutFirst, WmlLenientQuery]

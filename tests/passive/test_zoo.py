@@ -69,6 +69,8 @@ SEEN = {
 NOT_SEEN = {
     om_defects.AcceptsAnyToken: "which tokens the server issued is not in the traffic: a wrong token answered 2xx "
                                 "looks exactly like a right one",
+    om_defects.LimitedTokenServed: "who may do what is not in the traffic: a limited user's call answered 2xx looks "
+                                   "exactly like anyone's (and the recorded workflows use one token)",
 }
 # Rules added with the coverage matrix after the passive judge was written: observable in traffic in
 # principle, but no passive rule mirrors them yet (or the scripted workflows never make the call).

@@ -1,0 +1,117 @@
+"""Auth: a user without permission is refused with 403 wherever the reference documents one.
+
+Both references document 403: WML on almost every operation ("an authentication error including
+trying to access an unauthorized space or project"), OpenMetadata on the creates ("User lacks
+permission to create ML models"). Provoking it needs a second principal, one the target knows but
+who has no access to the suite's space and no permission to create: ``mlmock check
+--limited-token``. Without it the rule is skipped, never failed.
+
+The rule never depends on the order in which a server checks permission, existence and the request
+(spec/README.md reading 45): each request is one the suite's own token would have had served, on a
+resource that exists in the suite's space, so the only reason left to refuse it is permission.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mlmock.spec.declarations import ApiDeclaration, Kind, Operation
+
+from ..context import _PARAM, Context
+from ..registry import rule
+from ..results import Skip, expect
+from .scope import _patch_body
+
+SCOPES = ("version", "space_id", "project_id")
+
+
+def _space_holder(api: ApiDeclaration, kind: Kind) -> bool:
+    """``kind`` is what the ``space_id`` scope names (a space): the suite's space is one."""
+    declared = api.scopes.get("space_id")
+    return declared is not None and declared.kind == kind.name
+
+
+def _creatable(api: ApiDeclaration, kind: Kind) -> bool:
+    return api.operation(kind.name, "create") is not None or api.operation(kind.name, "upsert") is not None
+
+
+def _applies(api: ApiDeclaration, op: Operation) -> bool:
+    if not op.requires_auth or "403" not in op.responses or op.kind is None:
+        return False
+    kind = api.kinds[op.kind]
+    names = _PARAM.findall(op.path)
+    if not names:
+        return op.action not in ("create", "upsert", "bulk-upsert") or _creatable(api, kind)
+    # One path parameter, the resource's own id: one the suite can make (or its own space). A
+    # second id (an attachment, a member, a run) would need its own fixture: left unchecked.
+    return len(names) == 1 and (_space_holder(api, kind) or _creatable(api, kind))
+
+
+def _query(ctx: Context, op: Operation) -> dict[str, Any]:
+    """Required query parameters beyond the version and the scope (which ``ctx.call`` adds)."""
+    return {p["name"]: ctx.minimal(p.get("schema", {})) for p in op.parameters
+            if p["in"] == "query" and p.get("required") and p["name"] not in SCOPES}
+
+
+def _body(ctx: Context, op: Operation, kind: Kind) -> dict[str, Any]:
+    """A body the suite's own token would have had accepted."""
+    if not op.request_body:
+        return {}
+    media, content = next(iter(op.request_body.get("content", {}).items()))
+    if "json" not in media:
+        return {"content": b"mlmock", "headers": {"Content-Type": media}}
+    if op.action in ("create", "upsert"):
+        body: Any = ctx.create_body(kind)
+    elif op.action == "bulk-upsert":
+        body = [ctx.create_body(kind)]
+    elif op.action == "patch":
+        body = _patch_body(kind) or []
+    else:
+        body = ctx.minimal(content.get("schema", {}))
+        if isinstance(body, dict) and "space_id" in body and ctx.space:
+            body["space_id"] = ctx.space
+    return {"content": json.dumps(body).encode(), "headers": {"Content-Type": media}}
+
+
+@rule("auth.limited-token", family="auth", per="operation", when=_applies, provenance="documented",
+      source="WML reference: '403 Forbidden, an authentication error including trying to access an unauthorized "
+             "space or project' on every operation that lists it; OpenMetadata reference, Error Handling: "
+             "'403 FORBIDDEN User lacks permission to create ML models'")
+def limited_token(ctx: Context, op: Operation) -> None:
+    """With --limited-token, every operation documenting a 403 refuses that user, in the API's envelope."""
+    token = getattr(ctx.target, "limited_token", None)
+    if not token:
+        raise Skip("needs a second user's token: give --limited-token (a user with no access to the suite's "
+                   "space and no permission to create)")
+    kind = ctx.api.kinds[op.kind]
+    names = _PARAM.findall(op.path)
+    path: dict[str, str] = {}
+    existing = None
+    if names:
+        if _space_holder(ctx.api, kind) and (op.method == "GET" or not _creatable(ctx.api, kind)):
+            # Reads ask about the suite's own space; a change or a delete gets a space of its own,
+            # so that a server that wrongly obeys does not take the suite's (or the user's) space.
+            if not ctx.space or op.method != "GET":
+                raise Skip("no space of the suite's to ask about" if not ctx.space
+                           else f"{op.method} on a space the suite cannot create")
+            path[names[0]] = ctx.space
+        else:
+            existing = ctx.id_of(kind, ctx.create(kind))
+            path[names[0]] = existing
+    response = ctx.call(op, token=token, path=path, params=_query(ctx, op) or None, **_body(ctx, op, kind))
+    what = f"{op.method} {op.path} sent with --limited-token (a user without access or permission)"
+    expect(response.status_code == 403, f"{what} must answer 403", response)
+    declared = ctx.api.resolve(op.responses["403"])
+    if "content" in declared:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        schema = ctx.api.resolve(next(iter(declared["content"].values()))["schema"])
+        missing = [k for k in schema.get("required", ()) if not isinstance(body, dict) or k not in body]
+        expect(not missing, f"the 403 body lacks {missing} of the API's error envelope", response)
+    if existing is not None and op.action == "delete" and ctx.serves(ctx.api.operation(kind.name, "get")):
+        after = ctx.fetch(kind, existing)
+        expect(after.status_code == 200, f"{what} was refused, yet the {kind.name} is gone (the suite's own "
+               f"token reads it with {after.status_code}, not 200)", after)
