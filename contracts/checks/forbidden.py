@@ -16,14 +16,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mlmock.spec.declarations import ApiDeclaration, Kind, Operation
+from mlmock.spec.declarations import ApiDeclaration, Kind, Operation, pointer_get
 
 from ..context import _PARAM, Context
 from ..registry import rule
 from ..results import Skip, expect
+from . import content
 from .scope import _patch_body
 
 SCOPES = ("version", "space_id", "project_id")
+ATTACHMENT_ACTIONS = ("attachment-get", "attachment-delete")
 
 
 def _space_holder(api: ApiDeclaration, kind: Kind) -> bool:
@@ -36,6 +38,10 @@ def _creatable(api: ApiDeclaration, kind: Kind) -> bool:
     return api.operation(kind.name, "create") is not None or api.operation(kind.name, "upsert") is not None
 
 
+def _listed(api: ApiDeclaration, kind: Kind) -> bool:
+    return api.operation(kind.name, "list") is not None and kind.pagination is not None
+
+
 def _applies(api: ApiDeclaration, op: Operation) -> bool:
     if not op.requires_auth or "403" not in op.responses or op.kind is None:
         return False
@@ -43,9 +49,13 @@ def _applies(api: ApiDeclaration, op: Operation) -> bool:
     names = _PARAM.findall(op.path)
     if not names:
         return op.action not in ("create", "upsert", "bulk-upsert") or _creatable(api, kind)
-    # One path parameter, the resource's own id: one the suite can make (or its own space). A
-    # second id (an attachment, a member, a run) would need its own fixture: left unchecked.
-    return len(names) == 1 and (_space_holder(api, kind) or _creatable(api, kind))
+    if len(names) == 2:  # an attachment of a resource the suite makes and uploads to
+        return op.action in ATTACHMENT_ACTIONS and _creatable(api, kind) \
+            and api.operation(kind.name, "content-put") is not None
+    # One path parameter, the resource's own id: one the suite can make (or its own space), or, for
+    # a read, one the target lists (instances). A member or a run would need its own fixture.
+    return len(names) == 1 and (_space_holder(api, kind) or _creatable(api, kind)
+                                or (op.method == "GET" and _listed(api, kind)))
 
 
 def _query(ctx: Context, op: Operation) -> dict[str, Any]:
@@ -74,6 +84,34 @@ def _body(ctx: Context, op: Operation, kind: Kind) -> dict[str, Any]:
     return {"content": json.dumps(body).encode(), "headers": {"Content-Type": media}}
 
 
+def _attachment(ctx: Context, kind: Kind, id_: str) -> str:
+    """Upload an archive to the resource with the suite's token; the attachment's id."""
+    response = content.upload(ctx, kind, id_, content.archive(ctx), "application/gzip")
+    found = None
+    try:
+        found = response.json().get("attachment_id") if response.content else None
+    except (ValueError, AttributeError):
+        found = None
+    listing = ctx.api.operation(kind.name, "attachments")
+    if found is None and ctx.serves(listing):
+        listed = ctx.call(listing, path={ctx.id_param(listing): id_})
+        items = (listed.json().get("attachments") or []) if listed.status_code == 200 else []
+        found = next((i.get("attachment_id") for i in items if isinstance(i, dict)), None)
+    if not found:
+        raise Skip(f"the upload to a {kind.name} named no attachment to ask about ({response.status_code})")
+    return str(found)
+
+
+def _some_listed(ctx: Context, kind: Kind) -> str:
+    """The id of the first resource the target lists (a kind the suite cannot create)."""
+    listed = ctx.call(ctx.operation(kind, "list"))
+    items = pointer_get(listed.json(), kind.pagination.items) if listed.status_code == 200 else None
+    found = next((pointer_get(i, kind.id) for i in items or [] if isinstance(i, dict)), None)
+    if not found:
+        raise Skip(f"the target lists no {kind.name} to ask about")
+    return str(found)
+
+
 @rule("auth.limited-token", family="auth", per="operation", when=_applies, provenance="documented",
       source="WML reference: '403 Forbidden, an authentication error including trying to access an unauthorized "
              "space or project' on every operation that lists it; OpenMetadata reference, Error Handling: "
@@ -96,9 +134,13 @@ def limited_token(ctx: Context, op: Operation) -> None:
                 raise Skip("no space of the suite's to ask about" if not ctx.space
                            else f"{op.method} on a space the suite cannot create")
             path[names[0]] = ctx.space
-        else:
+        elif _creatable(ctx.api, kind):
             existing = ctx.id_of(kind, ctx.create(kind))
             path[names[0]] = existing
+            if len(names) == 2:
+                path[names[1]] = _attachment(ctx, kind, existing)
+        else:
+            path[names[0]] = _some_listed(ctx, kind)
     response = ctx.call(op, token=token, path=path, params=_query(ctx, op) or None, **_body(ctx, op, kind))
     what = f"{op.method} {op.path} sent with --limited-token (a user without access or permission)"
     expect(response.status_code == 403, f"{what} must answer 403", response)
