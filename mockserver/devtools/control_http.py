@@ -26,7 +26,7 @@ import mlmock.spec as specs
 
 from ..core import jsonsafety
 from ..core.dialect import Dialect, register
-from ..core.errors import BadRequest, MethodNotAllowed, MockError, NotFound, PayloadTooLarge, render
+from ..core.errors import BadRequest, MethodNotAllowed, MockError, NotFound, PayloadTooLarge, answer
 from .control import Control
 
 PREFIX = "/_mlmock"
@@ -121,9 +121,9 @@ class ControlPlane:
 
     @staticmethod
     def _error(error: MockError) -> Response:
-        status, body, headers = render(DIALECT, error)
-        response = _json(body, status)
-        response.headers.update(headers)
+        refused = answer(DIALECT, error, ensure_ascii=False)
+        response = Response(refused.body, status_code=refused.status, media_type=refused.media_type)
+        response.headers.update(refused.headers)
         return response
 
     def _static(self, request: Request, rest: str) -> Response:

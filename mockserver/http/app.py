@@ -3,7 +3,7 @@
 Each operation of each spec is bound to the engine through a resolver (no handler is written
 per operation or per kind); security, request validation and response validation come from the
 spec through connexion; the request guard wraps everything; errors of every layer are rendered
-by ``errors.render`` in the envelope of the API the request was for.
+by ``errors.answer`` in the envelope of the API the request was for.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from mlmock.spec.declarations import ApiDeclaration, Operation
 from .. import dialects  # noqa: F401  (registers every dialect's actions)
 from ..core.dialect import serves
 from ..core.engine import Engine, Reply, Request, Settings
-from ..core.errors import BadRequest, MockError, from_status, render
+from ..core.errors import BadRequest, MockError, answer, from_status
 from ..core.fastvalidation import VALIDATOR_MAP
 from ..core.store import Store
 from .guard import DEFAULT_MAX_BODY, DEFAULT_MAX_JSON_BODY, RAW_BODY, UPLOAD_TYPE, Guard
@@ -245,10 +245,9 @@ def create_app(
 
     def respond(request: ConnexionRequest, error: MockError) -> ConnexionResponse:
         # WML: "this can be set using X-Global-Transaction-Id" (the error's trace).
-        status, body, headers = render(dialect_for(request.url.path), error,
-                                       request.headers.get("x-global-transaction-id"))
-        return ConnexionResponse(status_code=status, body=json.dumps(body).encode(),
-                                 content_type="application/json", headers=headers)
+        refused = answer(dialect_for(request.url.path), error, request.headers.get("x-global-transaction-id"))
+        return ConnexionResponse(status_code=refused.status, body=refused.body, content_type=refused.media_type,
+                                 headers=refused.headers)
 
     def on_mock_error(request: ConnexionRequest, exc: MockError) -> ConnexionResponse:
         return respond(request, exc)
