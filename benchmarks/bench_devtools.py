@@ -146,7 +146,7 @@ async def _stubbed(app, stacks, headers, args) -> dict[tuple[str, str], list[flo
     for name, (path, query) in REQUESTS.items():
         _, body = await call(stacks["guard"], "GET", path, query, b"", headers, "http://bench")
         stub = Stub(body)
-        layer = FaultLayer(stub, faults=faulted.faults, routes=faulted.routes, dialect_for=faulted.dialect_for)
+        layer = FaultLayer(stub, faults=faulted.faults, routes=faulted.routes)
         recorded = JournalLayer(layer, journal=journaled.journal, routes=journaled.routes)
         chain = {"stub": stub, "faults": layer, "journal": recorded, "full": ControlPlane(recorded, app.control)}
         for asgi in chain.values():

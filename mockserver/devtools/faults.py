@@ -206,12 +206,11 @@ class Faults:
 class FaultLayer:
     """ASGI middleware: fault rules first, then the ``Prefer`` header, then the application."""
 
-    def __init__(self, app: ASGIApp, *, faults: Faults, routes: Routes, dialect_for: Callable[[str], str],
+    def __init__(self, app: ASGIApp, *, faults: Faults, routes: Routes,
                  sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep):
         self.app = app
         self.faults = faults
         self.routes = routes
-        self.dialect_for = dialect_for
         self.sleep = sleep
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -277,7 +276,7 @@ class FaultLayer:
                       extra: Mapping[str, str] | None = None) -> None:
         await _drain(receive)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
-        await answer(self.dialect_for(scope["path"]), error, headers.get("x-global-transaction-id"),
+        await answer(self.routes.dialect_for(scope["path"]), error, headers.get("x-global-transaction-id"),
                      extra=extra).send(send)
 
 
