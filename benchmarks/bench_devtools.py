@@ -54,11 +54,11 @@ import platform
 import statistics
 import time
 
+from mlmock.asgi import call
 from mlmock.mockserver import Engine, Store, create_app
 from mlmock.mockserver.devtools.control_http import ControlPlane
 from mlmock.mockserver.devtools.faults import FaultLayer
 from mlmock.mockserver.devtools.journal import JournalLayer
-from mlmock.mockserver.devtools.seeding import call
 
 REQUESTS = {"page": ("/api/v1/mlmodels", {"limit": "10"}), "version": ("/api/v1/system/version", {})}
 
