@@ -75,8 +75,23 @@ class MockApp:
         return self.engine.settings.token
 
     def reset(self, api: str | None = None) -> None:
-        """Forget every resource (or those of one API); seeded catalogues come back."""
-        self.engine.reset(api)
+        """The mock as freshly started: resources (catalogues back), journal, fault rules, clock,
+        ids and lifecycle pace (``Control.reset``). ``reset(api)`` is the older spelling of
+        ``forget(api)``."""
+        if api is not None:
+            self.forget(api)
+        elif self.control is not None:
+            self.control.reset()
+        else:
+            self.engine.reset()
+
+    def forget(self, api: str | None = None, **selector: str) -> None:
+        """Remove resources only: every API's, one API's (its catalogue comes back) or one space's,
+        project's or service's (``Control.forget``)."""
+        if self.control is not None:
+            self.control.forget(api, **selector)
+        else:
+            self.engine.reset(api)
 
 
 class _EngineResolver(Resolver):
