@@ -54,11 +54,11 @@ import platform
 import statistics
 import time
 
+from mlmock.asgi import call
 from mlmock.mockserver import Engine, Store, create_app
 from mlmock.mockserver.devtools.control_http import ControlPlane
 from mlmock.mockserver.devtools.faults import FaultLayer
 from mlmock.mockserver.devtools.journal import JournalLayer
-from mlmock.mockserver.devtools.seeding import call
 
 REQUESTS = {"page": ("/api/v1/mlmodels", {"limit": "10"}), "version": ("/api/v1/system/version", {})}
 
@@ -146,7 +146,7 @@ async def _stubbed(app, stacks, headers, args) -> dict[tuple[str, str], list[flo
     for name, (path, query) in REQUESTS.items():
         _, body = await call(stacks["guard"], "GET", path, query, b"", headers, "http://bench")
         stub = Stub(body)
-        layer = FaultLayer(stub, faults=faulted.faults, routes=faulted.routes, dialect_for=faulted.dialect_for)
+        layer = FaultLayer(stub, faults=faulted.faults, routes=faulted.routes)
         recorded = JournalLayer(layer, journal=journaled.journal, routes=journaled.routes)
         chain = {"stub": stub, "faults": layer, "journal": recorded, "full": ControlPlane(recorded, app.control)}
         for asgi in chain.values():

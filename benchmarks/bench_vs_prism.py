@@ -110,10 +110,12 @@ import time
 import uuid
 from pathlib import Path
 
+from mlmock import DEFAULT_TOKEN  # the one default token literal
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(__file__).resolve().parent / ".cache"
 SPEC = ROOT / "spec" / "openmetadata.yaml"
-TOKEN = "mlmock-dev-token"
+TOKEN = DEFAULT_TOKEN
 AUTH = f"Bearer {TOKEN}"
 BASE = "/api/v1"
 SEEDED = 100

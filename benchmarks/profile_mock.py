@@ -32,9 +32,8 @@ if "--tree" in sys.argv:  # point the editable install's finder at another tree 
             _module.NAMESPACES.update(
                 {"mlmock.mockserver.devtools.dashboard": [f"{_tree}/mockserver/devtools/dashboard"]})
 
+from mlmock import DEFAULT_TOKEN as TOKEN  # noqa: E402  (the one default token literal)
 from mlmock.mockserver.server import Options, build  # noqa: E402
-
-TOKEN = "mlmock-dev-token"
 
 
 def scope_for(method: str, path: str, query: str = "", content_type: str | None = None, length: int = 0) -> dict:

@@ -49,11 +49,11 @@ class Target:
 
     @classmethod
     def from_asgi(cls, app: Any, *, token: str | None, base_url: str = "http://mlmock.test") -> Target:
-        """An in-process target: requests go straight to the ASGI app, no socket."""
-        from starlette.testclient import TestClient
+        """An in-process target: requests go straight to the ASGI app, no socket (``mlmock.asgi``).
+        Unlike :meth:`from_url` it follows redirects, as it always has."""
+        from mlmock import asgi
 
-        client = TestClient(app, base_url=base_url, raise_server_exceptions=False)
-        return cls(client, token=token, app=app)
+        return cls(asgi.client(app, base_url=base_url, follow_redirects=True), token=token, app=app)
 
     @property
     def base_url(self) -> str:

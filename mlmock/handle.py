@@ -33,15 +33,21 @@ class MockHandle:
         return self.app.control
 
     def reset(self, api: str | None = None, **selector: str) -> dict:
-        """Everything by default (resources, journal, fault rules, lifecycle pace, clock); or the
-        resources of one API (``api="wml"``), or of one space, project or service
-        (``api="wml", space_id=...``; ``api="openmetadata", service="svc"``)."""
+        """The mock as freshly started: resources, journal, fault rules, lifecycle pace, clock.
+        With ``api`` (and a selector) it is the older spelling of :meth:`forget`."""
         return self.control.reset(api, **selector)
 
-    def seed(self, data: Any, *, reset: bool = False) -> dict:
+    def forget(self, api: str | None = None, **selector: str) -> dict:
+        """Remove resources only (journal, rules and clock stay): every API's, one API's
+        (``api="wml"``), or one space's, project's or service's (``api="wml", space_id=...``;
+        ``api="openmetadata", service="svc"``)."""
+        return self.control.forget(api, **selector)
+
+    def seed(self, data: Any, *, forget: bool = False, reset: bool = False) -> dict:
         """Create the resources a seed document lists (a dict, YAML/JSON text or a ``pathlib.Path``),
-        through the API's own create operations; all or nothing. Returns the ids created."""
-        return self.control.seed(data, reset=reset, origin=self.url)
+        through the API's own create operations; all or nothing. Returns the ids created.
+        ``forget``: remove every resource first (``reset`` is its older name)."""
+        return self.control.seed(data, forget=forget or reset, origin=self.url)
 
     def journal(self, *, method: str | None = None, path: str | None = None, status: Any = None,
                 api: str | None = None, since: int | None = None, limit: int | None = None) -> list[dict]:

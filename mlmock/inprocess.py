@@ -14,7 +14,7 @@ to the mock's ASGI app inside the process. No socket, no port, no certificate.
 Interception is done by two well-kept libraries, one per HTTP stack: ``responses`` (requests) and
 ``respx`` (httpx, at the httpcore level, so custom transports such as the IBM client's retry
 transport are covered). Traffic to other URLs goes out untouched. The matched requests are handed
-to the app through starlette's ``TestClient`` (an in-memory ASGI call).
+to the app through ``mlmock.asgi.client`` (starlette's ``TestClient``: an in-memory ASGI call).
 
 Each ``with`` block or decorated call starts from empty state (the app is built once per process,
 then reset: building one takes seconds, a reset milliseconds); ``fresh=False`` keeps what earlier
@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from mlmock import DEFAULT_TOKEN
+from mlmock import DEFAULT_TOKEN, asgi
 from mlmock.handle import MockHandle, WmlHandle
 
 # OpenMetadata's usual server address (its docs and SDK examples use http://localhost:8585/api).
@@ -74,9 +74,7 @@ class _Bridge:
     """Hands one intercepted request to the ASGI app and returns its answer."""
 
     def __init__(self, app) -> None:
-        from starlette.testclient import TestClient
-
-        self.client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
+        self.client = asgi.client(app, follow_redirects=False)
 
     def __call__(self, method: str, url: str, headers: Iterable[tuple[str, str]],
                  body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:

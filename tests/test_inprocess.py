@@ -9,7 +9,7 @@ import httpx
 import pytest
 import requests
 
-from mlmock import mock_openmetadata, mock_wml
+from mlmock import DEFAULT_TOKEN, mock_openmetadata, mock_wml
 from mlmock.inprocess import OPENMETADATA_URLS, WML_URLS
 
 SERVICE = {"name": "svc", "serviceType": "Mlflow"}
@@ -103,7 +103,7 @@ def test_as_a_decorator_of_a_coroutine():
     async def register():
         async with httpx.AsyncClient() as client:
             return await client.put("http://localhost:8585/api/v1/services/mlmodelServices", json=SERVICE,
-                                    headers={"Authorization": "Bearer mlmock-dev-token"})
+                                    headers={"Authorization": f"Bearer {DEFAULT_TOKEN}"})
 
     assert asyncio.run(register()).status_code == 201
 

@@ -1,12 +1,18 @@
-"""Typed errors, and the one place where they become each API's error envelope.
+"""Typed errors, and the one place where they become each API's error answer.
 
-The engine raises these; the app's error handlers, the request guard and the auth layer all
-render them through :func:`render`, in the envelope its ``Dialect`` owns (``dialect.py``).
+The engine raises these; every layer that refuses a request (the app's error handlers, the
+request guard, the fault layer, the control plane) turns one into its HTTP answer through
+:func:`answer`, in the envelope the API's ``Dialect`` owns (``dialect.py``), and sends it as it is
+(:meth:`Answer.send`, bare ASGI) or wrapped in its framework's response object.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 
 class MockError(Exception):
@@ -79,3 +85,40 @@ def render(dialect: str, error: MockError, trace: str | None = None) -> tuple[in
         raise LookupError(f"no dialect {dialect!r} is registered")
     body, headers = found.envelope(error, trace or uuid.uuid4().hex)
     return error.status, body, headers
+
+
+MEDIA_TYPE = "application/json"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An error answer: status, JSON body bytes and the envelope's own headers (plus any extra)."""
+
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    media_type: str = MEDIA_TYPE
+
+    def raw_headers(self, *, close: bool = False) -> list[tuple[bytes, bytes]]:
+        """ASGI headers: the entity headers first, ``Connection: close`` if asked, then the rest."""
+        raw = [(b"content-type", self.media_type.encode("latin-1")),
+               (b"content-length", str(len(self.body)).encode())]
+        if close:
+            raw.append((b"connection", b"close"))
+        raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in self.headers.items()]
+        return raw
+
+    async def send(self, send: Callable[[dict[str, Any]], Awaitable[None]], *, close: bool = False) -> None:
+        """Send the answer on a bare ASGI ``send`` (layers in front of any framework)."""
+        await send({"type": "http.response.start", "status": self.status, "headers": self.raw_headers(close=close)})
+        await send({"type": "http.response.body", "body": self.body})
+
+
+def answer(dialect: str, error: MockError, trace: str | None = None, *,
+           extra: Mapping[str, str] | None = None, ensure_ascii: bool = True) -> Answer:
+    """The one way any layer turns ``error`` into its HTTP answer, in the envelope of the dialect
+    called ``dialect``; ``trace`` is the client's transaction id if it sent one, ``extra`` headers
+    (a fault rule's) win over the envelope's."""
+    status, body, headers = render(dialect, error, trace)
+    payload = json.dumps(body, ensure_ascii=ensure_ascii).encode()
+    return Answer(status, payload, {**headers, **(extra or {})})

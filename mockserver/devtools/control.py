@@ -1,8 +1,9 @@
 """The control plane as a Python API: what ``/_mlmock/api`` serves and the fixtures call.
 
-Everything a client developer needs to set the scene around the mock: reset (everything, one
-API, or one space, project or service), seed, snapshots, the clock, lifecycle pace and forced
-states, the request journal and fault rules. Bad input raises typed errors (400, 404), never
+Everything a client developer needs to set the scene around the mock: reset (the whole mock back
+to how it started), forget (the resources of every API, one API, or one space, project or
+service), seed, snapshots, the clock, lifecycle pace and forced states, the request journal and
+fault rules. Bad input raises typed errors (400, 404), never
 anything else. Methods are safe to call from another thread than the server's.
 """
 
@@ -84,38 +85,53 @@ class Control:
         self.faults.reset(self.seed_value)
 
     def reset(self, api: str | None = None, **selector: str) -> dict[str, Any]:
-        """Without arguments, everything: resources (catalogues come back), journal, fault rules,
-        lifecycle policies, clock and ids. With ``api``, that API's resources. With a selector
-        (``space_id=``, ``project_id=`` for WML, ``service=`` for OpenMetadata), the resources of
-        that space, project or service only."""
+        """The mock as freshly started: resources (catalogues come back), journal, fault rules and
+        their random source, lifecycle policies, clock and ids.
+
+        With ``api`` (and a selector) this is the older spelling of :meth:`forget`, kept working
+        (``POST /_mlmock/api/reset`` with a body is the same); its answer says ``reset``."""
         if api is None and not selector:
             self.engine.reset()
             self.journal.clear()
             self._restore_baseline()
             return {"reset": "everything"}
+        return self._forget(api, selector, verb="reset")
+
+    def forget(self, api: str | None = None, **selector: str) -> dict[str, Any]:
+        """Remove resources, nothing else (journal, fault rules, clock stay): every API's without
+        arguments, one API's with ``api`` (its catalogue comes back in both cases); with a selector
+        (``space_id=``, ``project_id=`` for WML, ``service=`` for OpenMetadata) those of that space,
+        project or service only."""
+        if api is None and not selector:
+            self.engine.reset()
+            return {"forgot": "everything"}
+        return self._forget(api, selector, verb="forgot")
+
+    def _forget(self, api: str | None, selector: dict[str, Any], *, verb: str) -> dict[str, Any]:
+        what = "reset" if verb == "reset" else "forget"
         if api is None:
-            raise BadRequest("reset: name the api whose space, project or service to reset")
+            raise BadRequest(f"{what}: name the api whose space, project or service to {what}")
         decl = self.api(api)
         if not selector:
             self.engine.reset(api)
-            return {"reset": api}
+            return {verb: api}
         if len(selector) != 1:
-            raise BadRequest("reset: give one of " + ", ".join(self.selectors(decl)))
+            raise BadRequest(f"{what}: give one of " + ", ".join(self.selectors(decl)))
         (key, value), = selector.items()
         if not isinstance(value, str) or not value:
-            raise BadRequest(f"reset: {key} must be a non-empty string")
+            raise BadRequest(f"{what}: {key} must be a non-empty string")
         if any(key in kind.scope for kind in decl.kinds.values()):
             removed = self.engine.store.remove_where(api, scope=f"{key.removesuffix('_id')}:{value}")
         elif key in self.selectors(decl):
             removed = self.engine.store.remove_where(api, attr=(f"filter:{key}", value))
         else:
-            raise BadRequest(f"reset: {api} resources are not partitioned by {key!r}; "
+            raise BadRequest(f"{what}: {api} resources are not partitioned by {key!r}; "
                              f"use one of {', '.join(self.selectors(decl)) or 'none'}")
-        return {"reset": api, key: value, "removed": removed}
+        return {verb: api, key: value, "removed": removed}
 
     @staticmethod
     def selectors(decl: ApiDeclaration) -> list[str]:
-        """The partitions a reset may name: scope parameters, else the list filters naming a parent."""
+        """The partitions :meth:`forget` may name: scope parameters, else the list filters naming a parent."""
         scopes = sorted({name for kind in decl.kinds.values() for name in kind.scope})
         if scopes:
             return scopes
@@ -146,13 +162,15 @@ class Control:
 
     # ------------------------------------------------------------------ seeding and snapshots
 
-    async def seed_async(self, data: Any, *, reset: bool = False, origin: str = "http://localhost") -> dict:
-        """Create what a seed document lists (see ``seeding``); all or nothing."""
+    async def seed_async(self, data: Any, *, forget: bool = False, origin: str = "http://localhost",
+                         reset: bool = False) -> dict:
+        """Create what a seed document lists (see ``seeding``); all or nothing. ``forget``: remove
+        every resource first (``reset`` is its older name; the journal, rules and clock stay)."""
         if isinstance(data, str | bytes):
             data = seeding.parse(data)
         seeding.plan(data, self.apis)  # a malformed document fails before anything changes
         before = snapshots.export(self.engine.store)
-        if reset:
+        if forget or reset:
             self.engine.reset()
         try:
             return await seeding.apply(self.inner, self.apis, data, token=self.engine.settings.token,
@@ -161,11 +179,12 @@ class Control:
             snapshots.restore(self.engine.store, before)
             raise
 
-    def seed(self, data: Any, *, reset: bool = False, origin: str = "http://localhost") -> dict:
+    def seed(self, data: Any, *, forget: bool = False, origin: str = "http://localhost",
+             reset: bool = False) -> dict:
         """``data``: a seed document (dict), its YAML/JSON text, or a path (``pathlib.Path``)."""
         if hasattr(data, "read_bytes"):
             data = seeding.read(data)
-        return run_sync(self.seed_async(data, reset=reset, origin=origin))
+        return run_sync(self.seed_async(data, forget=forget or reset, origin=origin))
 
     def snapshot(self) -> dict[str, Any]:
         return snapshots.export(self.engine.store)

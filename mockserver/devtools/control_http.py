@@ -26,7 +26,7 @@ import mlmock.spec as specs
 
 from ..core import jsonsafety
 from ..core.dialect import Dialect, register
-from ..core.errors import BadRequest, MethodNotAllowed, MockError, NotFound, PayloadTooLarge, render
+from ..core.errors import BadRequest, MethodNotAllowed, MockError, NotFound, PayloadTooLarge, answer
 from .control import Control
 
 PREFIX = "/_mlmock"
@@ -121,9 +121,9 @@ class ControlPlane:
 
     @staticmethod
     def _error(error: MockError) -> Response:
-        status, body, headers = render(DIALECT, error)
-        response = _json(body, status)
-        response.headers.update(headers)
+        refused = answer(DIALECT, error, ensure_ascii=False)
+        response = Response(refused.body, status_code=refused.status, media_type=refused.media_type)
+        response.headers.update(refused.headers)
         return response
 
     def _static(self, request: Request, rest: str) -> Response:
@@ -178,16 +178,26 @@ class ControlPlane:
         return _json(self.control.overview())
 
     async def reset(self, request: Request) -> Response:
+        """No body: the whole mock as freshly started. A body naming an API is the older spelling
+        of ``POST /forget`` (kept)."""
         body = await self._object(request, required=False)
         api = body.pop("api", None)
         if api is not None and not isinstance(api, str):
             raise BadRequest("reset: api must be a string")
         return _json(self.control.reset(api, **body))
 
+    async def forget(self, request: Request) -> Response:
+        body = await self._object(request, required=False)
+        api = body.pop("api", None)
+        if api is not None and not isinstance(api, str):
+            raise BadRequest("forget: api must be a string")
+        return _json(self.control.forget(api, **body))
+
     async def seed(self, request: Request) -> Response:
         body = await self._body(request)
         origin = f"{request.url.scheme}://{request.headers.get('host', 'localhost')}"
-        report = await self.control.seed_async(body, reset=_flag(request, "reset"), origin=origin)
+        forget = _flag(request, "forget") or _flag(request, "reset")  # ?reset=true: the older name
+        report = await self.control.seed_async(body, forget=forget, origin=origin)
         return _json(report, 201)
 
     async def get_snapshot(self, request: Request) -> Response:
@@ -275,6 +285,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/?", "info"),
     ("GET", "/state", "state"),
     ("POST", "/reset", "reset"),
+    ("POST", "/forget", "forget"),
     ("POST", "/seed", "seed"),
     ("GET", "/snapshot", "get_snapshot"),
     ("PUT", "/snapshot", "put_snapshot"),

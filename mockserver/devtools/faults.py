@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import fnmatch
 import itertools
-import json
 import random
 import threading
 from collections.abc import Awaitable, Callable, Mapping
@@ -27,7 +26,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..core.errors import BadRequest, MockError, render
+from ..core.errors import BadRequest, MockError, answer
 from ..http.routes import Routes
 from . import prefer
 
@@ -207,12 +206,11 @@ class Faults:
 class FaultLayer:
     """ASGI middleware: fault rules first, then the ``Prefer`` header, then the application."""
 
-    def __init__(self, app: ASGIApp, *, faults: Faults, routes: Routes, dialect_for: Callable[[str], str],
+    def __init__(self, app: ASGIApp, *, faults: Faults, routes: Routes,
                  sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep):
         self.app = app
         self.faults = faults
         self.routes = routes
-        self.dialect_for = dialect_for
         self.sleep = sleep
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -278,12 +276,8 @@ class FaultLayer:
                       extra: Mapping[str, str] | None = None) -> None:
         await _drain(receive)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
-        status, body, more = render(self.dialect_for(scope["path"]), error, headers.get("x-global-transaction-id"))
-        payload = json.dumps(body).encode()
-        raw = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
-        raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in {**more, **(extra or {})}.items()]
-        await send({"type": "http.response.start", "status": status, "headers": raw})
-        await send({"type": "http.response.body", "body": payload})
+        await answer(self.routes.dialect_for(scope["path"]), error, headers.get("x-global-transaction-id"),
+                     extra=extra).send(send)
 
 
 async def _drain(receive: Receive) -> None:

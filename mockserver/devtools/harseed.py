@@ -41,7 +41,7 @@ def _swap(text: str, ids: Mapping[str, str]) -> str:
 
 async def replay(app, apis: Mapping[str, ApiDeclaration], entries: list[Entry], *, token: str, origin: str,
                  store) -> dict[str, Any]:
-    from .seeding import call
+    from mlmock.asgi import call
 
     routes = Routes(apis)
     recorded_to_mock: dict[str, str] = {}

@@ -10,7 +10,7 @@ dashboard, and the dashboard's polling never fills the journal.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp
@@ -35,13 +35,14 @@ class DevTools:
 
 
 def wrap(guarded: ASGIApp, *, engine: Engine, apis: Mapping[str, ApiDeclaration],
-         dialect_for: Callable[[str], str], journal: Journal | None = None,
-         seed: int | None = None) -> DevTools:
-    routes = Routes(apis)
+         routes: Routes | None = None, journal: Journal | None = None, seed: int | None = None) -> DevTools:
+    """The dev-tool layers around ``guarded``, sharing the app's routing table (built from ``apis``
+    when none is given)."""
+    routes = routes or Routes(apis)
     journal = journal or Journal()
     faults = Faults(seed)
     control = Control(engine=engine, apis=apis, journal=journal, faults=faults, inner=guarded, seed=seed)
-    data_plane = JournalLayer(FaultLayer(guarded, faults=faults, routes=routes, dialect_for=dialect_for),
+    data_plane = JournalLayer(FaultLayer(guarded, faults=faults, routes=routes),
                               journal=journal, routes=routes)
     return DevTools(asgi=ControlPlane(data_plane, control), journal=journal, faults=faults, control=control,
                     routes=routes)

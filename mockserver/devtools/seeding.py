@@ -24,7 +24,6 @@ the order the document lists them.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import re
@@ -32,11 +31,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
 
 import yaml
-from starlette.types import ASGIApp, Message
+from starlette.types import ASGIApp
 
+from mlmock.asgi import call  # the one in-process ASGI call
 from mlmock.spec.declarations import ApiDeclaration, Kind, Operation, pointer_get
 
 from ..core import jsonsafety
@@ -185,42 +184,6 @@ def _substitute(value: Any, created: Mapping[tuple[str, str, str], str], api: st
             return created[key]
         return _REFERENCE.sub(replace, value)
     return value
-
-
-async def call(app: ASGIApp, method: str, path: str, query: Mapping[str, str], body: bytes,
-               headers: Mapping[str, str], origin: str) -> tuple[int, bytes]:
-    """One request to an ASGI app, in process; returns (status, body)."""
-    parts = urlsplit(origin)
-    host = parts.netloc or "localhost"
-    raw = [(b"host", host.encode("latin-1")), (b"content-length", str(len(body)).encode())]
-    raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
-             "scheme": parts.scheme or "http", "path": path, "raw_path": path.encode(),
-             "query_string": urlencode(query).encode(), "root_path": "", "headers": raw,
-             "server": (parts.hostname or "localhost", parts.port or 80), "client": ("127.0.0.1", 0)}
-    sent, done = False, asyncio.Event()
-    status, chunks = 500, []
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        await done.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(message: Message) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                done.set()
-
-    await app(scope, receive, send)
-    done.set()
-    return status, b"".join(chunks)
 
 
 async def apply(app: ASGIApp, apis: Mapping[str, ApiDeclaration], data: Any, *, token: str,

@@ -3,7 +3,7 @@
 Each operation of each spec is bound to the engine through a resolver (no handler is written
 per operation or per kind); security, request validation and response validation come from the
 spec through connexion; the request guard wraps everything; errors of every layer are rendered
-by ``errors.render`` in the envelope of the API the request was for.
+by ``errors.answer`` in the envelope of the API the request was for.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import copy
 import datetime as dt
 import json
 import logging
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -31,10 +30,11 @@ from mlmock.spec.declarations import ApiDeclaration, Operation
 from .. import dialects  # noqa: F401  (registers every dialect's actions)
 from ..core.dialect import serves
 from ..core.engine import Engine, Reply, Request, Settings
-from ..core.errors import BadRequest, MockError, from_status, render
+from ..core.errors import BadRequest, MockError, answer, from_status
 from ..core.fastvalidation import VALIDATOR_MAP
 from ..core.store import Store
 from .guard import DEFAULT_MAX_BODY, DEFAULT_MAX_JSON_BODY, RAW_BODY, UPLOAD_TYPE, Guard
+from .routes import Routes
 
 if TYPE_CHECKING:
     from ..devtools.control import Control
@@ -50,8 +50,6 @@ logging.getLogger("connexion.operations.openapi3").setLevel(logging.ERROR)
 # Mounted in this order: starlette stops at the first mount whose prefix matches, so an API
 # served at the root ("/") must come last.
 DEFAULT_APIS = ("openmetadata", "wml")
-# The actions whose request body is an upload, taken as bytes whatever its Content-Type.
-BYTES_ACTIONS = frozenset({"content-put"})
 
 
 @dataclass
@@ -61,12 +59,13 @@ class MockApp:
     asgi: ASGIApp  # the control plane, journal and fault layers around the guard
     engine: Engine
     apis: dict[str, ApiDeclaration]
-    dialect_for: Callable[[str], str]
+    dialect_for: Callable[[str], str]  # routes.dialect_for
     # The development tool (devtools/layers.py): the request journal (journal.Journal), the fault rules
     # (faults.Faults) and the control plane's Python API (control.Control).
     journal: Journal | None = None
     faults: Faults | None = None
     control: Control | None = None
+    routes: Routes | None = None  # the one routing table (http/routes.py) the app and its layers share
 
     async def __call__(self, scope, receive, send):
         await self.asgi(scope, receive, send)
@@ -76,8 +75,23 @@ class MockApp:
         return self.engine.settings.token
 
     def reset(self, api: str | None = None) -> None:
-        """Forget every resource (or those of one API); seeded catalogues come back."""
-        self.engine.reset(api)
+        """The mock as freshly started: resources (catalogues back), journal, fault rules, clock,
+        ids and lifecycle pace (``Control.reset``). ``reset(api)`` is the older spelling of
+        ``forget(api)``."""
+        if api is not None:
+            self.forget(api)
+        elif self.control is not None:
+            self.control.reset()
+        else:
+            self.engine.reset()
+
+    def forget(self, api: str | None = None, **selector: str) -> None:
+        """Remove resources only: every API's, one API's (its catalogue comes back) or one space's,
+        project's or service's (``Control.forget``)."""
+        if self.control is not None:
+            self.control.forget(api, **selector)
+        else:
+            self.engine.reset(api)
 
 
 class _EngineResolver(Resolver):
@@ -219,36 +233,14 @@ def create_app(
                     resolver=_EngineResolver(engine, decl), validate_responses=validate_responses,
                     pythonic_params=False, name=name, validator_map=VALIDATOR_MAP)
 
-    mounts = sorted(((d.base_path, d.dialect) for d in declarations.values()),
-                    key=lambda item: len(item[0]), reverse=True)
-
-    def template(base: str, op: Operation) -> re.Pattern:
-        return re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(base + op.path)) + "$")
-
-    templates = [(template(d.base_path, op), op.method)
-                 for d in declarations.values() for op in d.operations.values()]
-    # Every upload (content, attachment, code, archive) is bytes whatever its Content-Type.
-    uploads = [(template(d.base_path, op), op.method) for d in declarations.values()
-               for op in d.operations.values() if op.action in BYTES_ACTIONS]
-
-    def takes_bytes(method: str, path: str) -> bool:
-        return any(m == method.upper() and pattern.match(path) for pattern, m in uploads)
-
-    def allowed(path: str) -> list[str]:
-        return sorted({method for pattern, method in templates if pattern.match(path)})
-
-    def dialect_for(path: str) -> str:
-        for base, dialect in mounts:
-            if not base or path == base or path.startswith(base + "/"):
-                return dialect
-        return mounts[-1][1] if mounts else "openmetadata"
+    routes = Routes(declarations)
+    dialect_for = routes.dialect_for
 
     def respond(request: ConnexionRequest, error: MockError) -> ConnexionResponse:
         # WML: "this can be set using X-Global-Transaction-Id" (the error's trace).
-        status, body, headers = render(dialect_for(request.url.path), error,
-                                       request.headers.get("x-global-transaction-id"))
-        return ConnexionResponse(status_code=status, body=json.dumps(body).encode(),
-                                 content_type="application/json", headers=headers)
+        refused = answer(dialect_for(request.url.path), error, request.headers.get("x-global-transaction-id"))
+        return ConnexionResponse(status_code=refused.status, body=refused.body, content_type=refused.media_type,
+                                 headers=refused.headers)
 
     def on_mock_error(request: ConnexionRequest, exc: MockError) -> ConnexionResponse:
         return respond(request, exc)
@@ -257,7 +249,7 @@ def create_app(
         detail = getattr(exc, "detail", None) or getattr(exc, "title", None) or "request refused"
         response = respond(request, from_status(exc.status_code, str(detail)))
         if exc.status_code == 405:  # RFC 9110: say which methods the resource has
-            response.headers["Allow"] = ", ".join(allowed(request.url.path))
+            response.headers["Allow"] = ", ".join(routes.allowed(request.url.path))
         return response
 
     def on_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
@@ -269,9 +261,9 @@ def create_app(
     app.add_error_handler(HTTPException, on_http_error)
     app.add_error_handler(Exception, on_unexpected)
     guarded = Guard(app, dialect_for=dialect_for, max_body=max_body, max_json_body=max_json_body,
-                    max_depth=engine.settings.max_depth, takes_bytes=takes_bytes)
+                    max_depth=engine.settings.max_depth, takes_bytes=routes.takes_bytes)
     from ..devtools.layers import wrap  # the journal, fault and control-plane layers around the guard
 
-    tools = wrap(guarded, engine=engine, apis=declarations, dialect_for=dialect_for)
+    tools = wrap(guarded, engine=engine, apis=declarations, routes=routes)
     return MockApp(asgi=tools.asgi, engine=engine, apis=declarations, dialect_for=dialect_for,
-                   journal=tools.journal, faults=tools.faults, control=tools.control)
+                   journal=tools.journal, faults=tools.faults, control=tools.control, routes=routes)

@@ -14,13 +14,12 @@ scope state (``UPLOAD_TYPE``) for the attachment's metadata.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core import jsonsafety
-from ..core.errors import MockError, PayloadTooLarge, render
+from ..core.errors import MockError, PayloadTooLarge, answer
 
 RAW_BODY = "mlmock.raw_body"
 UPLOAD_TYPE = "mlmock.upload_content_type"
@@ -106,11 +105,5 @@ class Guard:
         return b"".join(chunks)
 
     async def _refuse(self, scope: Scope, send: Send, error: MockError) -> None:
-        status, body, headers = render(self.dialect_for(scope.get("path", "/")), error)
-        payload = json.dumps(body).encode()
-        raw = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
-        if status == 413:
-            raw.append((b"connection", b"close"))
-        raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-        await send({"type": "http.response.start", "status": status, "headers": raw})
-        await send({"type": "http.response.body", "body": payload})
+        refused = answer(self.dialect_for(scope.get("path", "/")), error)
+        await refused.send(send, close=refused.status == 413)

@@ -1,8 +1,10 @@
-"""Which API and which operation of its spec a raw request path is for.
+"""The one routing table: which API, which operation and which methods a raw request path is.
 
-The layers in front of connexion (journal, faults, the ``Prefer`` header) see bare ASGI scopes;
-this table, built from the same declarations the app mounts, tells them the API (longest base
-path first, as starlette mounts them) and the operation with its path parameters.
+Built once per app from the declarations it mounts, and shared by everything that needs to know
+before (or beside) connexion's own routing: the app (the ``Allow`` header of a 405), the guard
+(the dialect of its refusals, which uploads are bytes), the fault layer and the ``Prefer``
+header (the dialect, the operation and its path parameters) and the journal (the API). APIs are
+tried longest base path first, as starlette mounts them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from dataclasses import dataclass
 from mlmock.spec.declarations import ApiDeclaration, Operation
 
 _PARAM = re.compile(r"\{([^{}]+)\}")
+# The actions whose request body is an upload, taken as bytes whatever its Content-Type.
+BYTES_ACTIONS = frozenset({"content-put"})
+# The dialect answering for a path when no API is mounted at all.
+FALLBACK_DIALECT = "openmetadata"
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,11 @@ def _group(name: str) -> str:
     return "p_" + re.sub(r"\W", "_", name)
 
 
+def _exact(full_path: str) -> re.Pattern:
+    """The whole request path of an operation, one segment per parameter, no trailing slash."""
+    return re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(full_path)) + "$")
+
+
 class Routes:
     def __init__(self, apis: Mapping[str, ApiDeclaration]):
         self.apis = dict(apis)
@@ -47,6 +58,8 @@ class Routes:
             for op in sorted(decl.operations.values(), key=lambda o: -len(_PARAM.sub("", o.path))):
                 names = _PARAM.findall(op.path)
                 self._table.append((decl, op, _pattern(op.path, "[^/]+"), _pattern(op.path, ".+"), names))
+        # Whole request paths (base path included) of every operation, for methods and uploads.
+        self._exact = [(_exact(d.base_path + op.path), op) for d in self.apis.values() for op in d.operations.values()]
 
     def api_for(self, path: str) -> ApiDeclaration | None:
         """The API whose base path holds ``path`` (the root-mounted one last)."""
@@ -55,6 +68,24 @@ class Routes:
             if not base or path == base or path.startswith(base + "/"):
                 return decl
         return None
+
+    def dialect_for(self, path: str) -> str:
+        """The dialect whose envelope answers for ``path`` (the root-mounted, else shortest, API's
+        when no base path holds it)."""
+        decl = self.api_for(path)
+        if decl is None:
+            decl = self._mounts[-1] if self._mounts else None
+        return decl.dialect if decl is not None else FALLBACK_DIALECT
+
+    def allowed(self, path: str) -> list[str]:
+        """The methods some operation serves at exactly ``path`` (the ``Allow`` header of a 405)."""
+        return sorted({op.method for pattern, op in self._exact if pattern.match(path)})
+
+    def takes_bytes(self, method: str, path: str) -> bool:
+        """Whether ``method path`` is an upload (content, attachment, code, archive): bytes whatever
+        its Content-Type."""
+        return any(op.method == method.upper() and pattern.match(path)
+                   for pattern, op in self._exact if op.action in BYTES_ACTIONS)
 
     def match(self, method: str, path: str) -> Match | None:
         """The operation serving ``method path``; path parameters may hold ``/`` as a last resort."""

@@ -77,6 +77,36 @@ def test_the_partitions_a_reset_may_name_come_from_the_spec(control):
 def test_bad_resets_are_refused(control, args, kwargs, error):
     with pytest.raises(error):
         control.reset(*args, **kwargs)
+    with pytest.raises(error):
+        control.forget(*args, **kwargs)
+
+
+def test_forget_removes_resources_and_keeps_the_rest(control, om):
+    control.seed(om_seed("m"))
+    control.fail_next("GET", "/nowhere")
+    control.advance_clock(5000)
+    om.get("/mlmodels")
+    assert control.forget() == {"forgot": "everything"}
+    assert om.get("/mlmodels").json()["paging"]["total"] == 0
+    assert control.journal_entries(path="/api/v1/mlmodels") != []
+    assert len(control.fault_rules()) == 1 and control.clock() == {"now_ms": START_MS + 5000}
+    assert any(row["kind"] == "space" for row in control.summary())  # catalogues come back
+
+
+def test_reset_with_an_api_is_the_older_spelling_of_forget(control, root):
+    control.seed({"wml": {"model": wml_seed(S)["wml"]["model"] + wml_seed(S2)["wml"]["model"]}})
+    assert control.forget("wml", space_id=S) == {"forgot": "wml", "space_id": S, "removed": 1}
+    assert control.reset("wml", space_id=S2) == {"reset": "wml", "space_id": S2, "removed": 1}
+    assert control.forget("wml") == {"forgot": "wml"}
+
+
+def test_the_apps_reset_is_the_full_reset_and_forget_keeps_the_journal(app, om):
+    om.get("/mlmodels")
+    app.forget("openmetadata")
+    assert app.control.journal_entries(path="/api/v1/mlmodels") != []
+    app.control.fail_next("GET", "/nowhere")
+    app.reset()
+    assert app.control.journal_entries() == [] and app.control.fault_rules() == []
 
 
 # ----------------------------------------------------------------------------- clock

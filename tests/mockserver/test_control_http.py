@@ -64,6 +64,17 @@ def test_seed_reset_and_state_over_http(http, authed):
     assert http.post("/_mlmock/api/reset").json() == {"reset": "everything"}
 
 
+def test_forget_over_http_and_its_older_spellings(http, authed):
+    http.post("/_mlmock/api/seed", json=om_seed("m"))
+    assert http.post("/_mlmock/api/seed?forget=true", json=om_seed("n")).status_code == 201
+    assert [m["name"] for m in authed.get("/api/v1/mlmodels").json()["data"]] == ["n"]
+    assert http.post("/_mlmock/api/forget", json={"api": "openmetadata", "service": "svc"}).json() == {
+        "forgot": "openmetadata", "service": "svc", "removed": 1}
+    assert http.post("/_mlmock/api/forget").json() == {"forgot": "everything"}
+    assert http.get("/_mlmock/api/journal").json()["entries"] != []  # forget keeps the journal
+    error_of(http.post("/_mlmock/api/forget", json={"api": 5}), 400)
+
+
 def test_a_refused_seed_returns_the_apis_answer(http):
     r = http.post("/_mlmock/api/seed", json={"openmetadata": {"mlmodel": [{"name": "m", "service": "ghost"}]}})
     message = error_of(r, 400)

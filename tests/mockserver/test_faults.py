@@ -123,8 +123,7 @@ def _layer(inner, faults, slept):
         slept.append(seconds)
 
     apis = {"openmetadata": specs.declaration("openmetadata"), "wml": specs.declaration("wml")}
-    return FaultLayer(inner, faults=faults, routes=Routes(apis), sleep=sleep,
-                      dialect_for=lambda path: "openmetadata" if path.startswith("/api/v1") else "wml")
+    return FaultLayer(inner, faults=faults, routes=Routes(apis), sleep=sleep)
 
 
 def test_a_delay_rule_sleeps_then_lets_the_request_through():

@@ -45,3 +45,28 @@ def test_an_unknown_path_or_method_matches_nothing(routes, method, path):
 def test_no_api_served_matches_nothing():
     assert Routes({}).api_for("/api/v1/mlmodels") is None
     assert Routes({}).match("GET", "/api/v1/mlmodels") is None
+
+
+@pytest.mark.parametrize(("path", "dialect"), [
+    ("/api/v1/mlmodels", "openmetadata"), ("/ml/v4/models", "wml"), ("/anything", "wml")])
+def test_the_dialect_of_a_path_is_its_apis(routes, path, dialect):
+    assert routes.dialect_for(path) == dialect
+
+
+def test_without_any_api_the_dialect_is_the_fallback():
+    assert Routes({}).dialect_for("/api/v1/mlmodels") == "openmetadata"
+
+
+@pytest.mark.parametrize(("path", "methods"), [
+    ("/api/v1/mlmodels", ["GET", "POST", "PUT"]), ("/api/v1/mlmodels/abc", ["DELETE", "GET", "PATCH"]),
+    ("/api/v1/mlmodels/", []), ("/nowhere", [])])
+def test_the_allowed_methods_are_those_of_the_exact_path(routes, path, methods):
+    assert routes.allowed(path) == methods
+
+
+@pytest.mark.parametrize(("method", "path", "upload"), [
+    ("PUT", "/ml/v4/models/m1/content", True), ("put", "/ml/v4/functions/f1/code", True),
+    ("GET", "/ml/v4/models/m1/content", False), ("PUT", "/ml/v4/models/m1", False),
+    ("PUT", "/ml/v4/models/m1/content/", False)])
+def test_uploads_are_the_content_put_operations(routes, method, path, upload):
+    assert routes.takes_bytes(method, path) is upload
