@@ -20,16 +20,17 @@ def revision_create(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     scope = scope_of(engine, request, kind)
     settings = kind.versioning
-    with engine.store.transaction():
+    coll = engine.collection(api, kind)
+    with coll.transaction():
         record = fetch(engine, request, kind, path_id(request), scope)
-        number = str(len(engine.store.history(api.name, kind.name, record.id)) + 1)
+        number = str(len(coll.history(record.id)) + 1)
         snapshot = lifecycle.strip(copy.deepcopy(record.doc))
         pointer_set(snapshot, settings.field, number)
         commit = {"committed_at": iso(engine.clock.now_ms())}
         if isinstance(request.body, dict) and request.body.get("commit_message"):
             commit["commit_message"] = request.body["commit_message"]
         pointer_set(snapshot, settings.commit, commit)
-        engine.store.add_history(api.name, kind.name, record.id, number, snapshot)
+        coll.add_history(record.id, number, snapshot)
     return Reply(status_for(request), render(request, kind, snapshot))
 
 
@@ -38,7 +39,7 @@ def revisions(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     scope = scope_of(engine, request, kind)
     record = fetch(engine, request, kind, path_id(request), scope)
-    history = [doc for _, doc in engine.store.history(api.name, kind.name, record.id, newest_first=True)]
+    history = [doc for _, doc in engine.collection(api, kind).history(record.id, newest_first=True)]
     pagination = kind.pagination
     _, _, default = api.limit_bounds(request.op, pagination.limit_param)
     limit = request.param(pagination.limit_param, default or 100)
