@@ -7,14 +7,17 @@ opaque token (``cursors.py``). Every token is fingerprinted against the query it
 A page is one index range scan of ``limit + 1`` rows (more only when ``refine`` drops records),
 whatever the number stored. ``envelope`` writes a page at the response pointers the kind's
 ``pagination`` declares (``spec/kinds.py``: defaults per style).
+
+Lists that are not stored resources (a resource's revisions) page by offset with
+:func:`offset_page`, whose tokens are fingerprinted the same way.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from mlmock.spec.declarations import Pagination, pointer_set
 
@@ -26,6 +29,7 @@ from .store import Position, Record
 Batch = Callable[[Position | None, Position | None, int], tuple[list[Record], bool]]
 # What becomes of a record read for a page: the record to list, or None to leave it out.
 Refine = Callable[[Record], Record | None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -76,6 +80,20 @@ def fetch(batch: Batch, query: str, *, limit: int, after: str | None = None, bef
 
 def _position(record: Record) -> Position:
     return Position(record.sort_key, record.rowid)
+
+
+def offset_page(items: Sequence[T], token: str | None, query: str, *, limit: int,
+                name: str = "start") -> tuple[Sequence[T], str | None]:
+    """A slice of an in-memory list at an offset token, and the token of the next slice."""
+    offset = 0
+    if token:
+        position = cursors.decode(token, query, name=name)
+        if position.sort_key != "offset" or not 0 <= position.rowid <= len(items):
+            raise BadRequest(f"invalid {name} token {token[:64]!r}", code="invalid_parameter")
+        offset = position.rowid
+    following = offset + limit
+    return items[offset:following], (cursors.encode(Position("offset", following), query)
+                                      if following < len(items) else None)
 
 
 # What each style's response holds, in the order the keys are written.

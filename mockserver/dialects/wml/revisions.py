@@ -6,9 +6,8 @@ import copy
 
 from mlmock.spec.declarations import pointer_set
 
-from ...core import lifecycle
+from ...core import lifecycle, paging
 from ...core.engine import Engine, Reply, Request
-from ...core.errors import BadRequest
 from .common import WML, fetch, iso, path_id, status_for
 from .documents import render
 from .listing import _page_envelope
@@ -43,19 +42,8 @@ def revisions(engine: Engine, request: Request) -> Reply:
     pagination = kind.pagination
     _, _, default = api.limit_bounds(request.op, pagination.limit_param)
     limit = request.param(pagination.limit_param, default or 100)
-    offset = _decode_offset(request.param("start"), len(history))
-    page = history[offset:offset + limit]
-    token = _encode_offset(offset + limit) if offset + limit < len(history) else None
+    # An offset token made for this resource's revisions in this scope: replayed elsewhere, a 400.
+    query = paging.fingerprint(kind.name, scope, None, (), "revisions", record.id)
+    page, token = paging.offset_page(history, request.param(pagination.start_param), query, limit=limit,
+                                     name=pagination.start_param)
     return Reply(200, _page_envelope(request, kind, [render(request, kind, d) for d in page], limit, token, None))
-
-
-def _encode_offset(offset: int) -> str:
-    return f"o{offset}"
-
-
-def _decode_offset(token: str | None, size: int) -> int:
-    if not token:
-        return 0
-    if not token.startswith("o") or not token[1:].isdigit() or int(token[1:]) > size:
-        raise BadRequest(f"invalid start token {token[:64]!r}", code="invalid_parameter")
-    return int(token[1:])
