@@ -154,6 +154,17 @@ class Collection:
     def add_history(self, id_: str, key: str, doc: dict[str, Any]) -> None:
         self._store.add_history(*self._at, id_, key, doc)
 
+    def history_count(self, id_: str) -> int:
+        return self._store.history_count(*self._at, id_)
+
+    def history_page(self, id_: str, token: str | None, query: str, *, limit: int,
+                     name: str = "start") -> tuple[list[tuple[str, dict]], str | None]:
+        """A page of a resource's history, newest first, at an offset token (``paging.offset_page``)."""
+        return paging.offset_page(
+            self.history_count(id_),
+            lambda offset, size: self._store.history_slice(*self._at, id_, offset=offset, limit=size),
+            token, query, limit=limit, name=name)
+
     def history_entry(self, id_: str, key: str) -> dict | None:
         return self._store.history_entry(*self._at, id_, key)
 

@@ -8,14 +8,14 @@ A page is one index range scan of ``limit + 1`` rows (more only when ``refine`` 
 whatever the number stored. ``envelope`` writes a page at the response pointers the kind's
 ``pagination`` declares (``spec/kinds.py``: defaults per style).
 
-Lists that are not stored resources (a resource's revisions) page by offset with
-:func:`offset_page`, whose tokens are fingerprinted the same way.
+Lists that are not stored resources (a resource's history: WML revisions) page by offset with
+:func:`offset_page`, whose tokens are fingerprinted the same way; a page reads only its slice.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -82,18 +82,18 @@ def _position(record: Record) -> Position:
     return Position(record.sort_key, record.rowid)
 
 
-def offset_page(items: Sequence[T], token: str | None, query: str, *, limit: int,
-                name: str = "start") -> tuple[Sequence[T], str | None]:
-    """A slice of an in-memory list at an offset token, and the token of the next slice."""
+def offset_page(size: int, read: Callable[[int, int], list[T]], token: str | None, query: str, *,
+                limit: int, name: str = "start") -> tuple[list[T], str | None]:
+    """``read(offset, limit)`` of a list of ``size`` items at an offset token, and the next token."""
     offset = 0
     if token:
         position = cursors.decode(token, query, name=name)
-        if position.sort_key != "offset" or not 0 <= position.rowid <= len(items):
+        if position.sort_key != "offset" or not 0 <= position.rowid <= size:
             raise BadRequest(f"invalid {name} token {token[:64]!r}", code="invalid_parameter")
         offset = position.rowid
     following = offset + limit
-    return items[offset:following], (cursors.encode(Position("offset", following), query)
-                                      if following < len(items) else None)
+    return read(offset, limit), (cursors.encode(Position("offset", following), query)
+                                 if following < size else None)
 
 
 # What each style's response holds, in the order the keys are written.

@@ -70,15 +70,20 @@ def test_an_undeclared_kind_is_an_empty_collection(models):
 
 def test_offset_pages_carry_fingerprinted_tokens():
     items = list(range(5))
-    page, token = paging.offset_page(items, None, "q", limit=2)
+
+    def page_of(token, query="q"):
+        return paging.offset_page(len(items), lambda offset, size: items[offset:offset + size], token, query,
+                                  limit=2)
+
+    page, token = page_of(None)
     assert page == [0, 1]
-    page, token = paging.offset_page(items, token, "q", limit=2)
+    page, token = page_of(token)
     assert page == [2, 3]
-    assert paging.offset_page(items, token, "q", limit=2) == ([4], None)
+    assert page_of(token) == ([4], None)
     with pytest.raises(BadRequest):
-        paging.offset_page(items, token, "other", limit=2)
+        page_of(token, "other")
     with pytest.raises(BadRequest):
-        paging.offset_page(items, "o2", "q", limit=2)
+        page_of("o2")
 
 
 def test_the_envelope_writes_each_value_at_its_declared_pointer():

@@ -22,7 +22,7 @@ def revision_create(engine: Engine, request: Request) -> Reply:
     coll = engine.collection(api, kind)
     with coll.transaction():
         record = fetch(engine, request, kind, path_id(request), scope)
-        number = str(len(coll.history(record.id)) + 1)
+        number = str(coll.history_count(record.id) + 1)
         snapshot = lifecycle.strip(copy.deepcopy(record.doc))
         pointer_set(snapshot, settings.field, number)
         commit = {"committed_at": iso(engine.clock.now_ms())}
@@ -38,12 +38,14 @@ def revisions(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     scope = scope_of(engine, request, kind)
     record = fetch(engine, request, kind, path_id(request), scope)
-    history = [doc for _, doc in engine.collection(api, kind).history(record.id, newest_first=True)]
     pagination = kind.pagination
     _, _, default = api.limit_bounds(request.op, pagination.limit_param)
     limit = request.param(pagination.limit_param, default or 100)
     # An offset token made for this resource's revisions in this scope: replayed elsewhere, a 400.
     query = paging.fingerprint(kind.name, scope, None, (), "revisions", record.id)
-    page, token = paging.offset_page(history, request.param(pagination.start_param), query, limit=limit,
-                                     name=pagination.start_param)
-    return Reply(200, _page_envelope(request, kind, [render(request, kind, d) for d in page], limit, token, None))
+    coll = engine.collection(api, kind)
+    with coll.transaction():  # the count and the slice of one history
+        page, token = coll.history_page(record.id, request.param(pagination.start_param), query, limit=limit,
+                                        name=pagination.start_param)
+    return Reply(200, _page_envelope(request, kind, [render(request, kind, d) for _, d in page], limit, token,
+                                     None))
