@@ -7,12 +7,13 @@ API family's representation (envelopes, versions, links), never a particular kin
 kind does differently is read from its declaration in the spec.
 
 This module holds what every dialect shares: the request and reply types, the clock and id
-source, indexing and uniqueness, list paging and JSON Patch under a kind's policy.
+source, and the per-(API, kind) collections (``collection.py``) through which the dialects read,
+write, index and page the store.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import random
 import time
 import uuid
@@ -21,13 +22,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlmock import DEFAULT_TOKEN
-from mlmock.spec.declarations import ApiDeclaration, Kind, Operation, pointer_get
+from mlmock.spec.declarations import ApiDeclaration, Kind, Operation
 
-from . import cursors, jsonsafety
+from . import jsonsafety
+from .collection import Collection, remove_where, unique_keys
 from .dialect import dialect as dialect_named
-from .errors import BadRequest, Conflict, Forbidden, MockError, NotFound
+from .errors import BadRequest, Forbidden, MockError, NotFound
 from .lifecycle import Lifecycles, Progression
-from .store import Position, Record, Store
+from .store import Store
 
 # ----------------------------------------------------------------------------- requests
 
@@ -184,90 +186,28 @@ class Engine:
         return (self.settings.limited_token is not None and request.principal == self.settings.limited_principal
                 and "403" in request.op.responses)
 
-    # ------------------------------------------------------------------ indexing
+    # ------------------------------------------------------------------ collections
+
+    def transaction(self) -> contextlib.AbstractContextManager[Store]:
+        """Serialise a read-modify-write over several collections (the store's one transaction)."""
+        return self.store.transaction()
+
+    def collection(self, api: ApiDeclaration, kind: Kind | str) -> Collection:
+        """The resources of one kind of one API: what the dialects read, write, index and page."""
+        return Collection(self, api, kind)
+
+    def remove_where(self, api: str, *, scope: str | None = None,
+                     filter: tuple[str, str] | None = None) -> int:
+        """Remove every resource of ``api`` in ``scope``, or whose filter ``(param, value)`` matches
+        (the control plane's scoped reset); returns how many."""
+        return remove_where(self.store, api, scope=scope, filter=filter)
 
     def attrs(self, api: ApiDeclaration, kind: Kind, doc: Mapping[str, Any],
               extra: Mapping[str, Iterable[str]] | None = None) -> dict[str, list[str]]:
-        """The values to index for ``doc``: declared filters, unique keys and ``extra``."""
-        found: dict[str, list[str]] = {k: list(v) for k, v in (extra or {}).items()}
-        for op in api.operations_of(kind.name, "list"):
-            for flt in op.filters:
-                values = index_values(pointer_get(doc, flt.field), flt.match)
-                if values:
-                    found.setdefault(f"filter:{flt.param}", []).extend(values)
-        return found
-
-    def filters_of(self, request: Request) -> list[tuple[str, str]]:
-        """The (attribute, value) pairs a list request filters on."""
-        pairs = []
-        for flt in request.op.filters:
-            value = request.params.get(flt.param)
-            if value is not None:
-                pairs.append((f"filter:{flt.param}", stringify(value)))
-        return pairs
+        """The values to index for ``doc``: ``extra`` and its declared filters' values."""
+        return self.collection(api, kind).index(doc, extra)
 
     def unique_keys(self, kind: Kind, doc: Mapping[str, Any], *, parent: str = "",
                     scope: str = "") -> dict[str, str]:
         """Index keys of a resource's declared unique fields (absent values are not keys)."""
-        keys = {}
-        for unique in kind.unique:
-            values = [pointer_get(doc, f) for f in unique.fields]
-            if any(v is None for v in values):
-                continue
-            within = {"parent": parent, "scope": scope}.get(unique.within, "")
-            keys["unique:" + ",".join(unique.fields)] = json.dumps([within, *values], sort_keys=True)
-        return keys
-
-    def check_unique(self, api: ApiDeclaration, kind: Kind, keys: Mapping[str, str],
-                     exclude: str | None = None, message: str | None = None) -> None:
-        """409 when another resource holds any of the unique ``keys``."""
-        for name, value in keys.items():
-            for other in self.store.find(api.name, kind.name, name, value):
-                if other.id != exclude:
-                    fields = name.split(":", 1)[-1]
-                    raise Conflict(message or f"a {kind.name} with the same {fields} already exists")
-
-    # ------------------------------------------------------------------ paging
-
-    def page(self, request: Request, *, scope: str = "", deleted: bool | None = False,
-             limit: int, after: str | None = None, before: str | None = None,
-             query_parts: Iterable[Any] = ()) -> tuple[list[Record], str | None, str | None]:
-        """One page and the tokens of the next (after) and previous (before) pages."""
-        if after is not None and before is not None:
-            raise BadRequest("only one of 'after' and 'before' may be given")
-        kind = request.kind
-        filters = self.filters_of(request)
-        query = cursors.fingerprint([kind.name, scope, deleted, sorted(filters), *query_parts])
-        start = cursors.decode(after, query, name="after") if after else None
-        end = cursors.decode(before, query, name="before") if before else None
-        if limit == 0:
-            return [], None, None
-        records, more = self.store.page(request.api.name, kind.name, scope=scope, deleted=deleted,
-                                        filters=filters, after=start, before=end, limit=limit)
-        if not records:
-            return [], None, None
-        first, last = records[0], records[-1]
-        first_pos = cursors.encode(Position(first.sort_key, first.rowid), query)
-        last_pos = cursors.encode(Position(last.sort_key, last.rowid), query)
-        if end is not None:  # walking backwards: more means more before, and there is an after
-            return records, last_pos, first_pos if more else None
-        has_before = start is not None
-        return records, last_pos if more else None, first_pos if has_before else None
-
-    def count(self, request: Request, *, scope: str = "", deleted: bool | None = False) -> int:
-        return self.store.count(request.api.name, request.kind.name, scope=scope, deleted=deleted,
-                                filters=self.filters_of(request))
-
-
-def index_values(value: Any, match: str) -> list[str]:
-    if value is None:
-        return []
-    if match == "contains" and isinstance(value, list):
-        return [stringify(v) for v in value if v is not None]
-    return [stringify(value)]
-
-
-def stringify(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+        return unique_keys(kind, doc, parent=parent, scope=scope)

@@ -275,6 +275,21 @@ class Store:
                 f"SELECT key, doc FROM history WHERE api=? AND kind=? AND id=? ORDER BY seq {order}",
                 (api, kind, id_))]
 
+    def history_count(self, api: str, kind: str, id_: str) -> int:
+        """How many history entries a resource has (an index count, no document read)."""
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM history WHERE api=? AND kind=? AND id=?",
+                                        (api, kind, id_)).fetchone()[0])
+
+    def history_slice(self, api: str, kind: str, id_: str, *, offset: int, limit: int,
+                      newest_first: bool = True) -> list[tuple[str, dict]]:
+        """``limit`` history entries from ``offset`` in sequence order (newest first by default)."""
+        order = "DESC" if newest_first else "ASC"
+        with self._lock:
+            return [(key, json.loads(doc)) for key, doc in self._db.execute(
+                f"SELECT key, doc FROM history WHERE api=? AND kind=? AND id=? ORDER BY seq {order} "
+                "LIMIT ? OFFSET ?", (api, kind, id_, limit, offset))]
+
     def history_entry(self, api: str, kind: str, id_: str, key: str) -> dict | None:
         with self._lock:
             row = self._db.execute(

@@ -121,9 +121,9 @@ class Control:
         if not isinstance(value, str) or not value:
             raise BadRequest(f"{what}: {key} must be a non-empty string")
         if any(key in kind.scope for kind in decl.kinds.values()):
-            removed = self.engine.store.remove_where(api, scope=f"{key.removesuffix('_id')}:{value}")
+            removed = self.engine.remove_where(api, scope=f"{key.removesuffix('_id')}:{value}")
         elif key in self.selectors(decl):
-            removed = self.engine.store.remove_where(api, attr=(f"filter:{key}", value))
+            removed = self.engine.remove_where(api, filter=(key, value))
         else:
             raise BadRequest(f"{what}: {api} resources are not partitioned by {key!r}; "
                              f"use one of {', '.join(self.selectors(decl)) or 'none'}")

@@ -277,6 +277,11 @@ def test_history_is_kept_in_the_order_it_was_written(store):
     assert [doc["version"] for _, doc in newest_first] == ["10.2", "10.1", "9.1", "0.1"]
     oldest_first = store.history(API, KIND, "a", newest_first=False)
     assert [key for key, _ in oldest_first] == ["0.1", "9.1", "10.1", "10.2"]
+    assert store.history_count(API, KIND, "a") == 4 and store.history_count(API, KIND, "c") == 0
+    for offset in range(5):
+        assert store.history_slice(API, KIND, "a", offset=offset, limit=2) == newest_first[offset:offset + 2]
+        assert store.history_slice(API, KIND, "a", offset=offset, limit=2, newest_first=False) == \
+            oldest_first[offset:offset + 2]
 
 
 def test_history_entry_finds_one_version(store):

@@ -909,6 +909,18 @@ def test_revision_lists_page_one_by_one(wml, kind):
     envelope(wml.get(item_path(kind, id_, "revisions"), params=q(OTHER)), 404)
 
 
+def test_a_revisions_start_token_belongs_to_its_resource(wml):
+    ids_ = [wml.create("model")["metadata"]["id"] for _ in range(2)]
+    for id_ in ids_:
+        for _ in range(2):
+            assert _revise(wml, "model", id_).status_code == 201
+    href = wml.get(item_path("model", ids_[0], "revisions"), params=q(limit=1)).json()["next"]["href"]
+    token = parse_qs(urlsplit(href).query)["start"][0]
+    assert wml.get(href).status_code == 200
+    envelope(wml.get(item_path("model", ids_[1], "revisions"), params=q(limit=1, start=token)), 400)
+    envelope(wml.get(item_path("model", ids_[0], "revisions"), params=q(limit=1, start="o1")), 400)
+
+
 # =========================================================================== deployments
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

@@ -9,7 +9,8 @@ from typing import Any
 
 from mlmock.spec.declarations import Kind, pointer_get, pointer_set
 
-from ...core import patching
+from ...core import paging, patching
+from ...core.collection import PARENT
 from ...core.engine import Engine, Reply, Request
 from ...core.errors import BadRequest, Conflict, NotFound
 from ...core.store import Record
@@ -39,14 +40,14 @@ def static(engine: Engine, request: Request) -> Reply:
 @OPENMETADATA.action("create")
 def create(engine: Engine, request: Request) -> Reply:
     kind = request.kind
-    with engine.store.transaction():
+    with engine.collection(request.api, request.kind).transaction():
         record, _ = commit(engine, request, None, build(engine, request, body_of(request), None))
     return Reply(201, render(request, kind, record.doc))
 
 
 def _upsert(engine: Engine, request: Request, body: dict) -> tuple[int, Record]:
     kind = request.kind
-    with engine.store.transaction():
+    with engine.collection(request.api, request.kind).transaction():
         probe = build(engine, request, body, None)
         existing = lookup(engine, request, kind.name, pointer_get(probe, kind.fqn), deleted=None) \
             if kind.fqn else None
@@ -86,19 +87,17 @@ def list_(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     fields = requested_fields(request, kind)
     deleted = include_state(request)
-    _, _, default = request.api.limit_bounds(request.op, kind.pagination.limit_param)
-    limit = request.param(kind.pagination.limit_param, default)
-    records, after, before = engine.page(
-        request, deleted=deleted, limit=limit,
-        after=request.param(kind.pagination.after_param),
-        before=request.param(kind.pagination.before_param))
-    paging: dict[str, Any] = {"total": engine.count(request, deleted=deleted)}
-    if after is not None:
-        paging["after"] = after
-    if before is not None:
-        paging["before"] = before
-    return Reply(200, {"data": [render(request, kind, r.doc, fields=fields) for r in records],
-                       "paging": paging})
+    pagination = kind.pagination
+    _, _, default = request.api.limit_bounds(request.op, pagination.limit_param)
+    coll = engine.collection(request.api, kind)
+    conds = coll.conditions(request.op, request.params)
+    page = coll.page(deleted=deleted, conds=conds, limit=request.param(pagination.limit_param, default),
+                     after=request.param(pagination.after_param), before=request.param(pagination.before_param),
+                     names=(pagination.after_param, pagination.before_param))
+    return Reply(200, paging.envelope(pagination, items=[render(request, kind, r.doc, fields=fields)
+                                                         for r in page.records],
+                                      total=coll.count(deleted=deleted, conds=conds),
+                                      after=page.after, before=page.before))
 
 
 @OPENMETADATA.action("get")
@@ -125,7 +124,7 @@ def patch(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     operations = body_of(request)
     patching.check_policy(kind, operations)
-    with engine.store.transaction():
+    with engine.collection(request.api, request.kind).transaction():
         record = fetch(engine, request, request.params["id"])
         every = set(kind.relation_fields.names) if kind.relation_fields else None
         patched = patching.apply(render(request, kind, record.doc, fields=every), operations)
@@ -147,7 +146,7 @@ def children(engine: Engine, request: Request, kind: Kind, record: Record) -> li
     found = []
     for child in request.api.kinds.values():
         if child.parent is not None and child.parent.kind == kind.name:
-            found += [(child, r) for r in engine.store.find(request.api.name, child.name, "parent", record.id)]
+            found += [(child, r) for r in engine.collection(request.api, child).find(PARENT, record.id)]
     return found
 
 
@@ -163,7 +162,7 @@ def _delete(engine: Engine, request: Request, kind: Kind, record: Record, *, har
             child_request = replace(request, op=request.api.operation(child_kind.name, "delete") or request.op)
             _delete(engine, child_request, child_kind, child, hard=hard, recursive=True)
     if hard or not kind.delete.soft:
-        engine.store.remove(request.api.name, kind.name, record.id)
+        engine.collection(request.api, kind).remove(record.id)
         return dict(record.doc, deleted=True)
     record, _ = commit(engine, request, record, copy.deepcopy(record.doc), deleted=True)
     return record.doc
@@ -175,7 +174,7 @@ def delete(engine: Engine, request: Request) -> Reply:
     hard = bool(request.param(kind.delete.hard_param, False)) if kind.delete.hard_param else False
     recursive_param = kind.delete.recursive_param
     recursive = bool(request.param(recursive_param, False)) if recursive_param else False
-    with engine.store.transaction():
+    with engine.collection(request.api, request.kind).transaction():
         record = fetch(engine, request, request.params["id"], deleted=None if hard or not kind.delete.soft else False)
         doc = _delete(engine, request, kind, record, hard=hard, recursive=recursive)
     return Reply(200, render(request, kind, doc))
@@ -184,7 +183,7 @@ def delete(engine: Engine, request: Request) -> Reply:
 @OPENMETADATA.action("restore")
 def restore(engine: Engine, request: Request) -> Reply:
     kind = request.kind
-    with engine.store.transaction():
+    with engine.collection(request.api, request.kind).transaction():
         record = fetch(engine, request, body_of(request)["id"], deleted=True)
         record, _ = commit(engine, request, record, copy.deepcopy(record.doc), deleted=False)
     return Reply(200, render(request, kind, record.doc))
@@ -194,7 +193,7 @@ def restore(engine: Engine, request: Request) -> Reply:
 def versions(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     record = fetch(engine, request, request.params["id"], deleted=None)
-    history = engine.store.history(request.api.name, kind.name, record.id, newest_first=True)
+    history = engine.collection(request.api, kind).history(record.id, newest_first=True)
     return Reply(200, {"entityType": kind.name,
                        "versions": [json.dumps(render(request, kind, doc), separators=(",", ":"))
                                     for _, doc in history]})
@@ -205,7 +204,7 @@ def version(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     record = fetch(engine, request, request.params["id"], deleted=None)
     key = version_key(request.params["version"])
-    doc = engine.store.history_entry(request.api.name, kind.name, record.id, key)
+    doc = engine.collection(request.api, kind).history_entry(record.id, key)
     if doc is None:
         raise not_found(kind.name, f"{record.id} version {request.params['version']}")
     return Reply(200, render(request, kind, doc))

@@ -7,6 +7,7 @@ from typing import Any
 
 from mlmock.spec.declarations import Kind
 
+from ...core.collection import FQN
 from ...core.dialect import Dialect, register
 from ...core.engine import Engine, Request
 from ...core.errors import BadRequest, MockError, NotFound, UnsupportedMediaType
@@ -39,7 +40,7 @@ def not_found(kind: str, what: str) -> NotFound:
 
 
 def lookup(engine: Engine, request: Request, kind: str, fqn: str, *, deleted: bool | None = False) -> Record | None:
-    for record in engine.store.find(request.api.name, kind, "fqn", fqn):
+    for record in engine.collection(request.api, kind).find(FQN, fqn):
         if deleted is None or record.deleted == deleted:
             return record
     return None
@@ -111,7 +112,7 @@ def version_key(version: Any) -> str:
 
 def fetch(engine: Engine, request: Request, id_: str, *, deleted: bool | None = False) -> Record:
     kind = request.kind
-    record = engine.store.get(request.api.name, kind.name, id_)
+    record = engine.collection(request.api, kind).get(id_)
     if record is None or (deleted is not None and record.deleted != deleted):
         raise not_found(kind.name, id_)
     return record

@@ -10,6 +10,7 @@ from typing import Any
 from mlmock.spec.declarations import Kind, Reference, pointer_get, pointer_set
 
 from ...core import patching, schemadefaults
+from ...core.collection import FQN, PARENT
 from ...core.engine import Engine, Request
 from ...core.errors import BadRequest
 from ...core.store import Record
@@ -36,7 +37,7 @@ def _resolve(engine: Engine, request: Request, ref: Reference, value: Any) -> An
         key, by_id = value, ref.lookup == "/id"
     for kind in kinds:
         if by_id:
-            record = engine.store.get(request.api.name, kind, str(key))
+            record = engine.collection(request.api, kind).get(str(key))
             record = record if record is not None and not record.deleted else None
         else:
             record = lookup(engine, request, kind, str(key))
@@ -161,20 +162,20 @@ def commit(engine: Engine, request: Request, existing: Record | None, doc: dict,
     doc = schemadefaults.fill(api, api.schema(kind.schema), doc)
     validate(api, kind.schema, render(request, kind, doc))
     parent_id = pointer_get(doc, kind.parent.field + "/id") if kind.parent else None
-    keys = engine.unique_keys(kind, doc, parent=parent_id or "")
+    coll = engine.collection(api, kind)
+    keys = coll.unique_keys(doc, parent=parent_id or "")
     fqn = pointer_get(doc, kind.fqn) if kind.fqn else None
     # A fully qualified name names one entity, also when two names quote to it ('m.v', '"m.v"').
-    taken = {**keys, "fqn": fqn} if fqn is not None else keys
+    taken = {**keys, FQN: fqn} if fqn is not None else keys
     # CatalogExceptionMessage.ENTITY_ALREADY_EXISTS, the real server's wording.
-    engine.check_unique(api, kind, taken, exclude=doc["id"], message="Entity already exists")
-    attrs = engine.attrs(api, kind, doc, {k: [v] for k, v in keys.items()})
+    coll.check_unique(taken, exclude=doc["id"], message="Entity already exists")
+    attrs = coll.index(doc, {k: [v] for k, v in keys.items()})
     if kind.fqn:
-        attrs["fqn"] = [fqn]
+        attrs[FQN] = [fqn]
     if parent_id:
-        attrs["parent"] = [parent_id]  # found again by a recursive delete of the parent
+        attrs[PARENT] = [parent_id]  # found again by a recursive delete of the parent
     order_by = kind.pagination.order_by if kind.pagination else None
     sort_key = str(pointer_get(doc, order_by) or "") if order_by else ""
-    record = engine.store.put(api.name, kind.name, doc["id"], doc, sort_key=sort_key,
-                              deleted=deleted, attrs=attrs)
-    engine.store.add_history(api.name, kind.name, doc["id"], version_key(doc["version"]), doc)
+    record = coll.put(doc["id"], doc, sort_key=sort_key, deleted=deleted, attrs=attrs)
+    coll.add_history(doc["id"], version_key(doc["version"]), doc)
     return record, True

@@ -52,7 +52,7 @@ def scope_fields(scope: str) -> dict[str, str]:
 
 
 def fetch(engine: Engine, request: Request, kind: Kind, id_: str, scope: str) -> Record:
-    record = engine.store.get(request.api.name, kind.name, id_)
+    record = engine.collection(request.api, kind).get(id_)
     if record is None or (kind.scope and record.scope != scope):
         raise not_found(kind.name, id_)
     return record

@@ -33,24 +33,24 @@ def content_put(engine: Engine, request: Request) -> Reply:
     data = request.raw
     scope = scope_of(engine, request, kind)
     settings = kind.attachments
-    with engine.store.transaction():
+    coll = engine.collection(api, kind)
+    with coll.transaction():
         record = fetch(engine, request, kind, path_id(request), scope)
         if settings.multiple:
             probe = _attachment_meta(request, data, "")
             key = json.dumps([probe.get(k) for k in settings.replace_key])
-            existing = next((m for m in engine.store.blobs(api.name, kind.name, record.id) if m.get("_key") == key),
-                            None)
+            existing = next((m for m in coll.blobs(record.id) if m.get("_key") == key), None)
             attachment_id = existing["attachment_id"] if existing else engine.ids.new()
         else:
             key, attachment_id = "content", engine.ids.new()
         meta = _attachment_meta(request, bytes(data), attachment_id)
-        engine.store.put_blob(api.name, kind.name, record.id, key, {**meta, "_key": key}, bytes(data))
+        coll.put_blob(record.id, key, {**meta, "_key": key}, bytes(data))
     return Reply(status_for(request), meta)
 
 
 def _attachments(engine: Engine, request: Request, kind: Kind, record: Record) -> list[dict]:
     found = [{k: v for k, v in m.items() if k != "_key"}
-             for m in engine.store.blobs(request.api.name, kind.name, record.id)]
+             for m in engine.collection(request.api, kind).blobs(record.id)]
     for flt in request.op.filters:
         value = request.params.get(flt.param)
         if value is not None:
@@ -67,9 +67,10 @@ def attachments(engine: Engine, request: Request) -> Reply:
 
 
 def _blob_by_id(engine: Engine, request: Request, kind: Kind, record: Record, attachment_id: str):
-    for meta in engine.store.blobs(request.api.name, kind.name, record.id):
+    coll = engine.collection(request.api, kind)
+    for meta in coll.blobs(record.id):
         if meta["attachment_id"] == attachment_id:
-            return meta, engine.store.blob(request.api.name, kind.name, record.id, meta["_key"])[1]
+            return meta, coll.blob(record.id, meta["_key"])[1]
     raise NotFound(f"attachment '{attachment_id}' does not exist", code="does_not_exist")
 
 
@@ -84,10 +85,11 @@ def attachment_get(engine: Engine, request: Request) -> Reply:
 @WML.action("attachment-delete")
 def attachment_delete(engine: Engine, request: Request) -> Reply:
     kind = request.kind
-    with engine.store.transaction():
+    coll = engine.collection(request.api, kind)
+    with coll.transaction():
         record = fetch(engine, request, kind, path_id(request), scope_of(engine, request, kind))
         meta, _ = _blob_by_id(engine, request, kind, record, request.params["attachment_id"])
-        engine.store.remove_blob(request.api.name, kind.name, record.id, meta["_key"])
+        coll.remove_blob(record.id, meta["_key"])
     return Reply(request.op.success_statuses[0])
 
 

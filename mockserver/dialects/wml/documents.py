@@ -7,7 +7,7 @@ import copy
 from mlmock.spec.declarations import ApiDeclaration, Kind, pointer_get, pointer_set
 
 from ...core import lifecycle
-from ...core.engine import Engine, Request, index_values, stringify
+from ...core.engine import Engine, Request
 from ...core.errors import NotFound
 from ...core.store import Record
 from .common import iso, path_id, scope_fields
@@ -22,38 +22,14 @@ def on_enter(kind: Kind, state: str, doc: dict) -> None:
 
 
 def index(engine: Engine, api: ApiDeclaration, kind: Kind, doc: dict) -> dict[str, list[str]]:
-    attrs = engine.attrs(api, kind, doc, {k: [v] for k, v in engine.unique_keys(kind, doc).items()})
-    # What the engine's generic indexing does not know: `match: has-key` (the member names of the
-    # object at `field`) and `alternate-fields` (other pointers matched by the same parameter).
-    for op in api.operations_of(kind.name, "list"):
-        for param in op.parameters:
-            spec = param.get("x-mlmock-filter")
-            if not spec or (spec.get("match") != "has-key" and not spec.get("alternate-fields")
-                            and not spec.get("item-field")):
-                continue
-            values = []
-            for pointer in (spec["field"], *spec.get("alternate-fields", ())):
-                value = pointer_get(doc, pointer)
-                if spec.get("item-field"):  # an array of objects, matched on a member of each
-                    values += [stringify(pointer_get(item, spec["item-field"])) for item in value or ()
-                               if pointer_get(item, spec["item-field"]) is not None]
-                elif spec.get("match") == "has-key":
-                    values += list(value) if isinstance(value, dict) else []
-                else:
-                    values += index_values(value, spec.get("match", "equals"))
-            attrs.pop(f"filter:{param['name']}", None)
-            if values:
-                attrs[f"filter:{param['name']}"] = values
-    for pointer in kind.generated:
-        value = pointer_get(doc, pointer)
-        if value is not None:
-            attrs[f"generated:{pointer}"] = [str(value)]
-    return {name: values for name, values in attrs.items()}
+    """What ``doc`` is found under: its unique keys, declared filters and generated ids."""
+    coll = engine.collection(api, kind)
+    return coll.index(doc, {k: [v] for k, v in coll.unique_keys(doc).items()}, generated=True)
 
 
 def save(engine: Engine, api: ApiDeclaration, kind: Kind, doc: dict, scope: str) -> Record:
-    return engine.store.put(api.name, kind.name, pointer_get(doc, kind.id), doc, scope=scope,
-                            attrs=index(engine, api, kind, doc))
+    return engine.collection(api, kind).put(pointer_get(doc, kind.id), doc, scope=scope,
+                                            attrs=index(engine, api, kind, doc))
 
 
 def advance(engine: Engine, api: ApiDeclaration, kind: Kind, record: Record, *, read: bool) -> Record:
@@ -100,7 +76,7 @@ def build(engine: Engine, request: Request, kind: Kind, body: dict, scope: str) 
             kinds = kind.parent.kinds
             found = None
             for candidate in kinds:
-                record = engine.store.get(request.api.name, candidate, wanted)
+                record = engine.collection(request.api, candidate).get(wanted)
                 if record is not None and record.scope == scope:
                     found = record
                     break
@@ -119,10 +95,11 @@ def _viewed(engine: Engine, request: Request, kind: Kind) -> Record:
     view = kind.view_of
     wanted = path_id(request) if "{run_id}" not in request.op.path else request.params["run_id"]
     for name in view.kinds:
+        viewed = engine.collection(request.api, name)
         if view.lookup == api_id_pointer(request.api, name):
-            record = engine.store.get(request.api.name, name, wanted)
+            record = viewed.get(wanted)
         else:
-            hits = engine.store.find(request.api.name, name, f"generated:{view.lookup}", wanted)
+            hits = viewed.by_generated(view.lookup, wanted)
             record = hits[0] if hits else None
         # space_id / project_id are optional here; when given, the asset must live in one of them.
         given = {f"{p.removesuffix('_id')}:{request.params[p]}" for p in request.api.kinds[name].scope

@@ -56,7 +56,7 @@ def members_add(engine: Engine, request: Request) -> Reply:
     body = request.body if isinstance(request.body, dict) else {}
     schema = request.op.request_body["content"]["application/json"]["schema"]
     added = schemadefaults.fill(request.api, schema, copy.deepcopy(body)).get("members", [])
-    with engine.store.transaction():
+    with engine.collection(request.api, request.kind).transaction():
         kind, record, settings, members = _members_of(engine, request)
         known = {str(pointer_get(m, settings.key)) for m in members}
         for member in added:
@@ -77,7 +77,7 @@ def member_get(engine: Engine, request: Request) -> Reply:
 @WML.action("member-patch")
 def member_patch(engine: Engine, request: Request) -> Reply:
     operations = request.body if isinstance(request.body, list) else []
-    with engine.store.transaction():
+    with engine.collection(request.api, request.kind).transaction():
         kind, record, settings, members = _members_of(engine, request)
         i = _member_index(settings, members, request.params["member_id"])
         allowed = settings.patch_paths
@@ -92,7 +92,7 @@ def member_patch(engine: Engine, request: Request) -> Reply:
 
 @WML.action("member-delete")
 def member_delete(engine: Engine, request: Request) -> Reply:
-    with engine.store.transaction():
+    with engine.collection(request.api, request.kind).transaction():
         kind, record, settings, members = _members_of(engine, request)
         del members[_member_index(settings, members, request.params["member_id"])]
         _store_members(engine, request, kind, record, settings, members)

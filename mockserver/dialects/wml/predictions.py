@@ -32,13 +32,14 @@ def predict(input_data: Any) -> list[dict[str, Any]]:
 def predict_action(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     wanted = path_id(request)
-    record = engine.store.get(api.name, kind.name, wanted)
+    coll = engine.collection(api, kind)
+    record = coll.get(wanted)
     if record is None:
         for pointer in request.op.options.get("lookup", ()):
             for op in api.operations_of(kind.name, "list"):
                 for flt in op.filters:
                     if flt.field == pointer:
-                        hits = engine.store.find(api.name, kind.name, f"filter:{flt.param}", wanted)
+                        hits = coll.by_filter(flt.param, wanted)
                         record = hits[0] if hits else record
     if record is None:
         raise not_found(kind.name, wanted)

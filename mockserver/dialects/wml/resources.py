@@ -23,9 +23,10 @@ def create(engine: Engine, request: Request) -> Reply:
     if not isinstance(request.body, dict):
         raise BadRequest("the request body must be a JSON object")
     scope = scope_of(engine, request, kind)
-    with engine.store.transaction():
+    coll = engine.collection(api, kind)
+    with coll.transaction():
         doc = build(engine, request, kind, request.body, scope)
-        engine.check_unique(api, kind, engine.unique_keys(kind, doc))
+        coll.check_unique(coll.unique_keys(doc))
         engine.lifecycles.begin(api.name, kind, doc, engine.clock.now_ms(), on_enter=on_enter)
         validate(api, kind.schema, render(request, kind, doc), what=kind.name)
         record = save(engine, api, kind, doc, scope)
@@ -39,13 +40,14 @@ def get(engine: Engine, request: Request) -> Reply:
         return Reply(200, _view(engine, request, kind, _viewed(engine, request, kind)))
     id_ = path_id(request)
     scope = scope_of(engine, request, kind)
-    with engine.store.transaction():
+    coll = engine.collection(api, kind)
+    with coll.transaction():
         record = advance(engine, api, kind, fetch(engine, request, kind, id_, scope), read=True)
     versioning = kind.versioning
     if versioning is not None and versioning.style == "revisions":
         rev = request.params.get(versioning.param)
         if rev and rev != "latest":
-            snapshot = engine.store.history_entry(api.name, kind.name, id_, str(rev))
+            snapshot = coll.history_entry(id_, str(rev))
             if snapshot is None:
                 raise NotFound(f"revision '{rev}' of {kind.name} '{id_}' does not exist", code="does_not_exist")
             return Reply(200, render(request, kind, snapshot))
@@ -63,13 +65,14 @@ def patch(engine: Engine, request: Request) -> Reply:
     operations = request.body
     patching.check_policy(kind, operations)
     scope = scope_of(engine, request, kind)
-    with engine.store.transaction():
+    coll = engine.collection(api, kind)
+    with coll.transaction():
         record = fetch(engine, request, kind, path_id(request), scope)
         before = record.doc
         patched = patching.apply(before, kind.patch.translate(operations))
         patched = patching.restore(before, patched, kind.server_managed + (kind.id,))
         patched["metadata"][kind.metadata_names.modified_at] = iso(engine.clock.now_ms())
-        engine.check_unique(api, kind, engine.unique_keys(kind, patched), exclude=record.id)
+        coll.check_unique(coll.unique_keys(patched), exclude=record.id)
         lc = kind.lifecycle
         touched = [op["path"] for op in operations]
         if lc is not None and lc.on_patch and any(p == q or p.startswith(q + "/") for p in touched
@@ -94,7 +97,7 @@ def _cancel(engine: Engine, api: ApiDeclaration, kind: Kind, record: Record) -> 
 def delete(engine: Engine, request: Request) -> Reply:
     kind, api = request.kind, request.api
     if kind.view_of is not None:
-        with engine.store.transaction():
+        with engine.collection(api, kind).transaction():
             viewed = _viewed(engine, request, kind)
             target = api.kinds[viewed.kind]
             if target.delete.cancel_state:
@@ -105,19 +108,20 @@ def delete(engine: Engine, request: Request) -> Reply:
                 if state is None or lifecycle.happy_next(target, state) is not None:
                     _cancel(engine, api, target, viewed)
                 else:
-                    engine.store.remove(api.name, viewed.kind, viewed.id)
+                    engine.collection(api, target).remove(viewed.id)
             else:
-                engine.store.remove(api.name, viewed.kind, viewed.id)
+                engine.collection(api, target).remove(viewed.id)
         return Reply(request.op.success_statuses[0])
     scope = scope_of(engine, request, kind)
     hard = truthy(request.params.get(kind.delete.hard_param)) if kind.delete.hard_param else False
-    with engine.store.transaction():
+    coll = engine.collection(api, kind)
+    with coll.transaction():
         record = fetch(engine, request, kind, path_id(request), scope)
         if kind.delete.cancel_state and not hard:
             _cancel(engine, api, kind, record)
         else:
-            engine.store.remove(api.name, kind.name, record.id)
+            coll.remove(record.id)
             contains = kind.contains
             if contains:  # a space: everything in it goes with it
-                engine.store.remove_where(api.name, scope=f"{contains.removesuffix('_id')}:{record.id}")
+                coll.remove_where(scope=f"{contains.removesuffix('_id')}:{record.id}")
     return Reply(status_for(request))

@@ -37,10 +37,11 @@ def ensure_scope(engine: Engine, request: Request, param: str, value: str) -> No
     if declared is None:
         return
     holder = request.api.kinds[declared.kind]
-    if engine.store.get(request.api.name, holder.name, value) is not None:
+    holders = engine.collection(request.api, holder)
+    if holders.get(value) is not None:
         return
     if declared.auto_create and engine.settings.auto_spaces:
-        with engine.store.transaction():
+        with holders.transaction():
             doc = build(engine, request, holder, {"name": f"{holder.name}-{value}"}, UNSCOPED)
             pointer_set(doc, holder.id, value)
             if holder.lifecycle is not None:

@@ -43,7 +43,7 @@ def principal_of(engine: Engine, token: str) -> str | None:
 
 @WML.seeds
 def seed(engine: Engine, api: ApiDeclaration) -> None:
-    with engine.store.transaction():
+    with engine.transaction():
         for kind_name, docs in documents().items():
             if kind_name not in api.kinds:
                 continue
@@ -60,8 +60,9 @@ def verify(engine: Engine, token: str) -> str | None:
 
 @WML.forces
 def force(engine: Engine, api: ApiDeclaration, kind: Kind, id_: str, state: str, message: str | None) -> dict:
-    with engine.store.transaction():
-        record = engine.store.get(api.name, kind.name, id_)
+    coll = engine.collection(api, kind)
+    with coll.transaction():
+        record = coll.get(id_)
         if record is None:
             raise not_found(kind.name, id_)
         doc = copy.deepcopy(record.doc)
