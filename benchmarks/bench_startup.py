@@ -115,7 +115,7 @@ def main() -> None:
     parser.add_argument("--phases", action="store_true", help="also time the phases in-process")
     parser.add_argument("--cold", action="store_true", help="an empty spec cache before every run")
     parser.add_argument("--no-cache", action="store_true", help="MLMOCK_SPEC_CACHE=0")
-    parser.add_argument("--base-tree", default=None, help="serve this source tree of mlmock instead (first answer only)")
+    parser.add_argument("--base-tree", default=None, help="serve this source tree instead (no phases)")
     args = parser.parse_args()
     env = dict(os.environ)
     launcher = ["-m", "mlmock.cli"]
