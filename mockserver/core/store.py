@@ -2,9 +2,9 @@
 
 One table holds every resource of every kind of every API as a JSON document; a second holds
 the values the spec declares filterable or unique (``attrs``), each row carrying the resource's
-sort key so that a filtered page is an index range scan; a third keeps counts per filter value,
-so that ``total`` costs the same with 100,000 resources as with 100. Version history and
-revisions live in ``history``.
+sort key so that a filtered page is an index range scan; a third keeps counts per partition and
+per value two or more resources share, so that ``total`` costs the same with 100,000 resources as
+with 100. Version history and revisions live in ``history`` (the current version as a marker).
 
 Every write happens inside :meth:`Store.transaction`, which holds a process-wide lock and an
 SQLite transaction: concurrent requests never interleave a read-modify-write, and a failed
@@ -206,9 +206,10 @@ class Store:
         key = (api, kind, scope, int(deleted))
         self._db.execute(_BUMP, (*key, "", "", delta))
         for name, value in ((name, value) for name, values in attrs.items() for value in values):
-            if self._db.execute(_MOVE, (delta, *key, name, value)).rowcount == 0 and delta > 0:
+            moved = self._db.execute(_MOVE, (delta, *key, name, value)).rowcount
+            if delta > 0 and not moved:
                 self._db.execute(_FIRST, (*key, name, value) * 2)
-            elif delta < 0:
+            elif delta < 0 and moved:
                 self._db.execute(_DROP, (*key, name, value))
 
     def _attrs_of(self, rowid: int) -> dict[str, list[str]]:
