@@ -54,6 +54,24 @@
 # worker only; catalogue seeding at start would race; and server.py hands uvicorn an app object, which
 # uvicorn's own multi-worker mode cannot fork (it needs an import string or a pre-fork of the bound socket).
 
+# WML (issue 12), 2026-12-02, same VM, shared with three other engineers (load average 1.5-3.4 during the run),
+# this tree at 2806282+ (spec cache warm), Prism 5.x on spec/wml.yaml, 3 rounds x 5 s, medians, 0 non-2xx:
+#
+#   python benchmarks/bench_vs_prism.py --api wml --servers mlmock,prism --rounds 3 --duration 5
+#
+#   op             | mlmock req/s p50/p99 ms | prism req/s p50/p99 ms | req/s ratio | CPU ms: mlmock  prism prism/mlm
+#   wml-list       |  382   78.7/888         |  193  129.4/1458       | 1.98        |         2.61    3.83   1.46
+#   wml-get        |  636   48.6/477         |  349   79.2/1201       | 1.82        |         1.57    2.86   1.82
+#   wml-create     |  633   48.7/488         |  380   72.1/1006       | 1.66        |         1.58    2.61   1.66
+#   wml-dep-list   |  264  113.3/1433        |  375   79.8/923        | 0.70        |         3.80    2.66   0.70
+#   wml-dep-get    |  648   47.1/465         |  228  121.2/1322       | 2.85        |         1.55    3.23   2.09
+#   wml-dep-create |  561   55.2/586         |  261  111.5/1371       | 2.15        |         1.79    3.82   2.14
+#
+#   start-up to first answer in that run: mlmock median 1.03 s (min 0.90), Prism 6.23 s (min 3.05).
+#   wml-dep-list is the one op slower than Prism (CPU per answer 0.70x); not profiled yet.
+#
+# Start-up and memory after issue 12's changes: benchmarks/bench_startup.py and benchmarks/bench_memory.py.
+
 """mlmock serve against Prism (``prism mock``) on the same spec, and against a bare ceiling.
 
 Servers, each started fresh in every round, rounds alternating so that drift of the shared
