@@ -1,3 +1,14 @@
+# Results, 2026-12-02, shared 2-core VM (load average ~1), 100,000 models, one run each (deterministic sizes):
+#
+#   python benchmarks/bench_memory.py --models 100000 --base-tree /tmp/p12_base   (d9e77fd)
+#       peak RSS 478 MB, store 320.7 MB (3.2 KB per model), RSS after build 97.7 MB, fill 145 s
+#   python benchmarks/bench_memory.py --models 100000
+#       peak RSS 382.5 MB, store 238.0 MB (2.4 KB per model), RSS after build 91.0 MB, fill 100 s
+#
+# What is left per model (dbstat): resources 587 B, attrs and its four indexes ~1.39 KB (api, kind, attribute
+# name and value repeated in each), history key rows and indexes ~225 B. The list-page times this prints
+# in-process vary 2x between runs on the shared machine; bench_list_pages.py measures them properly.
+
 """Peak RSS of the mock holding N OpenMetadata ML models, in-process (no socket, no wrk).
 
 What ``bench_vs_prism.py --scale N`` does over HTTP, minus the HTTP server, so that it runs in
