@@ -54,6 +54,24 @@
 # worker only; catalogue seeding at start would race; and server.py hands uvicorn an app object, which
 # uvicorn's own multi-worker mode cannot fork (it needs an import string or a pre-fork of the bound socket).
 
+# WML (issue 12), 2026-12-02, same VM, shared with three other engineers (load average 1.5-3.4 during the run),
+# this tree at 2806282+ (spec cache warm), Prism 5.x on spec/wml.yaml, 3 rounds x 5 s, medians, 0 non-2xx:
+#
+#   python benchmarks/bench_vs_prism.py --api wml --servers mlmock,prism --rounds 3 --duration 5
+#
+#   op             | mlmock req/s p50/p99 ms | prism req/s p50/p99 ms | req/s ratio | CPU ms: mlmock  prism prism/mlm
+#   wml-list       |  382   78.7/888         |  193  129.4/1458       | 1.98        |         2.61    3.83   1.46
+#   wml-get        |  636   48.6/477         |  349   79.2/1201       | 1.82        |         1.57    2.86   1.82
+#   wml-create     |  633   48.7/488         |  380   72.1/1006       | 1.66        |         1.58    2.61   1.66
+#   wml-dep-list   |  264  113.3/1433        |  375   79.8/923        | 0.70        |         3.80    2.66   0.70
+#   wml-dep-get    |  648   47.1/465         |  228  121.2/1322       | 2.85        |         1.55    3.23   2.09
+#   wml-dep-create |  561   55.2/586         |  261  111.5/1371       | 2.15        |         1.79    3.82   2.14
+#
+#   start-up to first answer in that run: mlmock median 1.03 s (min 0.90), Prism 6.23 s (min 3.05).
+#   wml-dep-list is the one op slower than Prism (CPU per answer 0.70x); not profiled yet.
+#
+# Start-up and memory after issue 12's changes: benchmarks/bench_startup.py and benchmarks/bench_memory.py.
+
 """mlmock serve against Prism (``prism mock``) on the same spec, and against a bare ceiling.
 
 Servers, each started fresh in every round, rounds alternating so that drift of the shared
@@ -76,6 +94,16 @@ answer is counted and reported, and never counted as throughput:
 * delete   DELETE /api/v1/mlmodels/{id}?hardDelete=true     (over a pool created beforehand through
                                                            PUT /mlmodels/bulk; each id once)
 
+With ``--api wml`` the same servers (Prism on ``spec/wml.yaml``) and WML operations instead, in the
+catalogue's default space, ``version=2024-05-13``, the dev token as bearer:
+
+* wml-list       GET  /ml/v4/models?limit=10          (100 models stored)
+* wml-get        GET  /ml/v4/models/{id}              (cycling over the 100 ids)
+* wml-create     POST /ml/v4/models                   (a scikit-learn model, a unique name per request)
+* wml-dep-list   GET  /ml/v4/deployments?limit=10     (100 online deployments of the first model)
+* wml-dep-get    GET  /ml/v4/deployments/{id}         (cycling)
+* wml-dep-create POST /ml/v4/deployments              (online, of the first model, a unique name each)
+
 Also measured: start-up to first answer (process spawn to the first 200 of an authenticated
 GET /api/v1/mlmodels?limit=1), and with ``--scale N`` the peak RSS (VmHWM) of mlmock after N
 models were stored, with list p50 at that size.
@@ -89,6 +117,7 @@ Usage (from the repository root, with the project's venv):
     python benchmarks/bench_vs_prism.py --rounds 5 --duration 8
     python benchmarks/bench_vs_prism.py --servers mlmock,prism --ops list,create
     python benchmarks/bench_vs_prism.py --scale 100000 --servers mlmock --ops list   # peak RSS at scale
+    python benchmarks/bench_vs_prism.py --api wml --servers mlmock,prism              # WML models, deployments
 
 CI does not run it.
 """
@@ -115,11 +144,16 @@ from mlmock import DEFAULT_TOKEN  # the one default token literal
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(__file__).resolve().parent / ".cache"
 SPEC = ROOT / "spec" / "openmetadata.yaml"
+SPECS = {"openmetadata": SPEC, "wml": ROOT / "spec" / "wml.yaml"}
 TOKEN = DEFAULT_TOKEN
 AUTH = f"Bearer {TOKEN}"
 BASE = "/api/v1"
 SEEDED = 100
 OPS = ("list", "get", "by-name", "create", "patch", "delete")
+WML_OPS = ("wml-list", "wml-get", "wml-create", "wml-dep-list", "wml-dep-get", "wml-dep-create")
+WML_VERSION = "2024-05-13"
+WML_SPACE = "3fc54cf1-252f-424b-b52d-5cdd9814987f"  # the catalogue's default space (core/catalogue.py)
+WML_QUERY = f"version={WML_VERSION}&space_id={WML_SPACE}"
 SERVERS = ("mlmock", "prism", "ceiling")
 
 # ---------------------------------------------------------------------------------------- tools
@@ -219,11 +253,11 @@ sys.exit(main())
 
 
 class Server:
-    def __init__(self, name: str, argv: list[str], port: int, log: Path):
-        self.name, self.argv, self.port, self.log = name, argv, port, log
+    def __init__(self, name: str, argv: list[str], port: int, log: Path, api: str = "openmetadata"):
+        self.name, self.argv, self.port, self.log, self.api = name, argv, port, log, api
         self.proc: subprocess.Popen | None = None
         # Prism ignores the spec's relative server URL (/api/v1): it serves the paths at the root.
-        self.base = "" if name == "prism" else BASE
+        self.base = "" if name == "prism" or api == "wml" else BASE
         self.startup_s = float("nan")
 
     def start(self) -> None:
@@ -235,7 +269,8 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited ({self.proc.returncode}); see {self.log}")
             try:
-                status, _ = request(self.port, "GET", f"{self.base}/mlmodels?limit=1", timeout=1)
+                probe = f"/ml/v4/models?{WML_QUERY}&limit=1" if self.api == "wml" else f"{self.base}/mlmodels?limit=1"
+                status, _ = request(self.port, "GET", probe, timeout=1)
                 if status == 200:
                     self.startup_s = time.perf_counter() - started
                     return
@@ -286,13 +321,13 @@ def make_server(name: str, workdir: Path, args: argparse.Namespace) -> Server:
         argv = [*pinned(0), sys.executable, str(launcher), str(Path(args.base_tree).resolve()), "serve",
                 "--port", str(port), "--log-level", "warning", *args.mlmock_args.split()]
     elif name == "prism":
-        argv = [*pinned(0), find_prism(), "mock", str(SPEC), "--port", str(port), "--host", "127.0.0.1",
+        argv = [*pinned(0), find_prism(), "mock", str(SPECS[args.api]), "--port", str(port), "--host", "127.0.0.1",
                 "--errors", "false", "--verboseLevel", "warn"]
     else:
         app = workdir / "ceiling_app.py"
         app.write_text(CEILING_APP)
         argv = [*pinned(0), sys.executable, str(app), str(port)]
-    return Server(name, argv, port, log)
+    return Server(name, argv, port, log, args.api)
 
 
 # ---------------------------------------------------------------------------------------- HTTP
@@ -314,15 +349,64 @@ def request(port: int, method: str, path: str, body=None, content_type="applicat
         conn.close()
 
 
-def seed(server: Server) -> list[dict]:
+def seed(server: Server) -> list[dict] | dict:
     """A service and SEEDED models; returns the models. For Prism and the ceiling (stateless), made-up
-    models: every id and name is answered alike."""
+    models: every id and name is answered alike. WML: SEEDED models and deployments, their ids."""
+    if server.api == "wml":
+        return seed_wml(server)
     if not server.name.startswith("mlmock"):
         return [{"id": str(uuid.uuid4()), "fullyQualifiedName": f"svc.m{i:04d}"} for i in range(SEEDED)]
     status, _ = request(server.port, "POST", f"{BASE}/services/mlmodelServices",
                         {"name": "svc", "serviceType": "Mlflow"})
     assert status == 201, status
     return bulk_create(server, [f"m{i:04d}" for i in range(SEEDED)])
+
+
+def seed_wml(server: Server) -> dict:
+    if not server.name.startswith("mlmock"):
+        return {"models": [str(uuid.uuid4()) for _ in range(SEEDED)],
+                "deployments": [str(uuid.uuid4()) for _ in range(SEEDED)]}
+    out: dict[str, list[str]] = {"models": [], "deployments": []}
+    for i in range(SEEDED):
+        status, body = request(server.port, "POST", f"/ml/v4/models?version={WML_VERSION}", wml_body("model", f"m{i}"))
+        assert status == 201, (status, str(body)[:300])
+        out["models"].append(body["metadata"]["id"])
+    for i in range(SEEDED):
+        status, body = request(server.port, "POST", f"/ml/v4/deployments?version={WML_VERSION}",
+                               wml_body("deployment", f"d{i}", out["models"][0]))
+        assert status in (201, 202), (status, str(body)[:300])
+        out["deployments"].append(body["metadata"]["id"])
+    return out
+
+
+def wml_body(kind: str, name: str, model: str = "") -> dict:
+    if kind == "model":
+        return {"name": name, "type": "scikit-learn_1.3", "software_spec": {"name": "runtime-24.1-py3.11"},
+                "space_id": WML_SPACE}
+    return {"name": name, "online": {}, "asset": {"id": model}, "space_id": WML_SPACE}
+
+
+def wml_lua(op: str, seeded: dict) -> str:
+    kind = "deployments" if op.startswith("wml-dep-") else "models"
+    path = f"/ml/v4/{kind}"
+    if op.endswith("-list"):
+        return f'wrk.method = "GET"\nwrk.path = "{path}?{WML_QUERY}&limit=10"\n'
+    if op.endswith("-get"):
+        ids = "local ids = {" + ",".join(f'"{i}"' for i in seeded[kind]) + "}\n"
+        return ids + f'''function request()
+  counter = counter + 1
+  return wrk.format("GET", "{path}/" .. ids[(counter % #ids) + 1] .. "?{WML_QUERY}")
+end
+'''
+    template = json.dumps(wml_body("model" if kind == "models" else "deployment", "NAME", seeded["models"][0]))
+    before, after = template.split('"NAME"')
+    return f'''wrk.headers["Content-Type"] = "application/json"
+function request()
+  counter = counter + 1
+  return wrk.format("POST", "{path}?version={WML_VERSION}", nil,
+    '{before}"c' .. prefix .. '-' .. counter .. '"{after}')
+end
+'''
 
 
 def bulk_create(server: Server, names: list[str]) -> list[dict]:
@@ -369,6 +453,8 @@ end
 
 def lua_for(op: str, models: list[dict], pool: list[str], BASE: str = BASE) -> str:
     auth = f'wrk.headers["Authorization"] = "{AUTH}"\n'
+    if op.startswith("wml-"):
+        return LUA_COMMON + auth + wml_lua(op, models)
     ids = "local ids = {" + ",".join(f'"{m["id"]}"' for m in models) + "}\n"
     fqns = "local fqns = {" + ",".join(f'"{m["fullyQualifiedName"]}"' for m in models) + "}\n"
     if op == "list":
@@ -438,7 +524,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=1, help="seconds (wrk takes whole seconds)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--servers", default=",".join(SERVERS))
-    parser.add_argument("--ops", default=",".join(OPS))
+    parser.add_argument("--api", choices=sorted(SPECS), default="openmetadata",
+                        help="the API whose operations run (wml: the WML_OPS, Prism on spec/wml.yaml)")
+    parser.add_argument("--ops", default=None, help=f"default: {','.join(OPS)} (--api wml: {','.join(WML_OPS)})")
     parser.add_argument("--base-tree", default=None,
                         help="a source tree of mlmock (e.g. `git archive BASE | tar -x -C DIR`) served as mlmock-base")
     parser.add_argument("--mlmock-args", default="", help="extra arguments of mlmock serve, e.g. '--workers 2'")
@@ -447,7 +535,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="write every measurement here")
     args = parser.parse_args()
     servers = [s for s in args.servers.split(",") if s]
-    ops = [o for o in args.ops.split(",") if o]
+    ops = [o for o in (args.ops or ",".join(WML_OPS if args.api == "wml" else OPS)).split(",") if o]
     wrk = find_wrk()
     if "prism" in servers:
         find_prism()
@@ -485,7 +573,7 @@ def main() -> None:
                         create_rps = result["ok_rps"]
                     result["load"] = os.getloadavg()[0]
                     results.setdefault((name, op), []).append(result)
-                    print(f"round {round_no + 1} {name:8} {op:8} {result['ok_rps']:9.0f} req/s  "
+                    print(f"round {round_no + 1} {name:8} {op:14} {result['ok_rps']:9.0f} req/s  "
                           f"p50 {result['p50_us'] / 1000:7.2f} ms  p99 {result['p99_us'] / 1000:7.2f} ms  "
                           f"CPU {result['cpu_ms']:6.2f} ms/req  non-2xx {result['non2xx']:5d}  "
                           f"sock/timeouts {result['sock_err']:4d}  "
@@ -506,7 +594,7 @@ def print_table(results, startups, servers, ops) -> None:
         return statistics.median(values) if values else float("nan")
 
     print("\nmedian over rounds (req/s counts 2xx only)")
-    header = f"{'op':8} " + " ".join(f"{s + ' req/s':>18} {'p50/p99 ms':>15} {'non2xx':>7}" for s in servers)
+    header = f"{'op':14} " + " ".join(f"{s + ' req/s':>18} {'p50/p99 ms':>15} {'non2xx':>7}" for s in servers)
     if "prism" in servers and "mlmock" in servers:
         header += f" {'mlmock/prism':>12}"
     if "ceiling" in servers and "mlmock" in servers:
@@ -515,7 +603,7 @@ def print_table(results, startups, servers, ops) -> None:
         header += f" {'mlmock/base':>11}"
     print(header)
     for op in ops:
-        line = f"{op:8} "
+        line = f"{op:14} "
         for s in servers:
             line += (f"{med(s, op, 'ok_rps'):18.0f} {med(s, op, 'p50_us') / 1000:7.1f}/"
                      f"{med(s, op, 'p99_us') / 1000:<7.1f} {sum(r['non2xx'] for r in results.get((s, op), [])):7d}")  # noqa: E501
@@ -527,11 +615,11 @@ def print_table(results, startups, servers, ops) -> None:
             line += f" {med('mlmock', op, 'ok_rps') / med('mlmock-base', op, 'ok_rps'):11.2f}"
         print(line)
     print("\nserver CPU ms per 2xx answer, median over rounds (1000/x = req/s on one whole core)")
-    print(f"{'op':8} " + " ".join(f"{s:>12}" for s in servers)
+    print(f"{'op':14} " + " ".join(f"{s:>12}" for s in servers)
           + (f" {'prism/mlmock':>12}" if "prism" in servers and "mlmock" in servers else "")
           + (f" {'base/mlmock':>12}" if "mlmock-base" in servers and "mlmock" in servers else ""))
     for op in ops:
-        line = f"{op:8} " + " ".join(f"{med(s, op, 'cpu_ms'):12.2f}" for s in servers)
+        line = f"{op:14} " + " ".join(f"{med(s, op, 'cpu_ms'):12.2f}" for s in servers)
         if "prism" in servers and "mlmock" in servers:
             line += f" {med('prism', op, 'cpu_ms') / med('mlmock', op, 'cpu_ms'):12.2f}"
         if "mlmock-base" in servers and "mlmock" in servers:

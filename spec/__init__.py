@@ -9,8 +9,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import yaml
-
+from . import cache
 from .declarations import ApiDeclaration, Filter, Kind, Operation, read_declaration
 
 SPEC_DIR = Path(__file__).resolve().parent
@@ -24,6 +23,7 @@ __all__ = [
     "Operation",
     "available",
     "declaration",
+    "digest",
     "document",
     "path",
 ]
@@ -43,14 +43,20 @@ def available() -> list[str]:
 
 
 @functools.cache
-def _load(api: str) -> dict:
-    with path(api).open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+def _load(api: str) -> tuple[dict, str]:
+    # Parsed once per process, and across processes from the spec cache (spec/cache.py), keyed by
+    # the file's bytes.
+    return cache.parse_yaml(path(api))
 
 
 def document(api: str) -> dict:
     """The parsed OpenAPI document (shared, do not mutate)."""
-    return _load(api)
+    return _load(api)[0]
+
+
+def digest(api: str) -> str:
+    """A digest of the bytes ``document(api)`` was parsed from (a cache key for what derives from it)."""
+    return _load(api)[1]
 
 
 @functools.cache

@@ -2,10 +2,10 @@
 
 from . import (  # noqa: F401,E501
     auth,
-    forbidden,
     conflict,
     content,
     deletion,
+    forbidden,
     isolation,
     lifecycle,
     naming,

@@ -68,6 +68,16 @@ CREATE TABLE IF NOT EXISTS blobs (
 );
 """
 
+# The counts of the store's partitions and attribute values (see Store._bump and Store.count).
+_BUMP = ("INSERT INTO counts (api, kind, scope, deleted, name, value, n) VALUES (?,?,?,?,?,?,?) "
+         "ON CONFLICT (api, kind, scope, deleted, name, value) DO UPDATE SET n = n + excluded.n")
+_WHERE = "api=? AND kind=? AND scope=? AND deleted=? AND name=? AND value=?"
+_MOVE = f"UPDATE counts SET n = n + ? WHERE {_WHERE}"
+_DROP = f"DELETE FROM counts WHERE {_WHERE} AND n <= 1"
+_ATTRS = f"SELECT COUNT(*) AS n FROM attrs WHERE {_WHERE}"
+_FIRST = ("INSERT INTO counts (api, kind, scope, deleted, name, value, n) "
+          f"SELECT ?,?,?,?,?,?,n FROM ({_ATTRS}) WHERE n >= 2")
+_COUNT = f"SELECT COALESCE((SELECT n FROM counts WHERE {_WHERE}), ({_ATTRS}))"
 
 Attrs = Mapping[str, Iterable[str]]
 

@@ -2,9 +2,9 @@
 
 One table holds every resource of every kind of every API as a JSON document; a second holds
 the values the spec declares filterable or unique (``attrs``), each row carrying the resource's
-sort key so that a filtered page is an index range scan; a third keeps counts per filter value,
-so that ``total`` costs the same with 100,000 resources as with 100. Version history and
-revisions live in ``history``.
+sort key so that a filtered page is an index range scan; a third keeps counts per partition and
+per value two or more resources share, so that ``total`` costs the same with 100,000 resources as
+with 100. Version history and revisions live in ``history`` (the current version as a marker).
 
 Every write happens inside :meth:`Store.transaction`, which holds a process-wide lock and an
 SQLite transaction: concurrent requests never interleave a read-modify-write, and a failed
@@ -20,7 +20,13 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from .rows import _SCHEMA, Attrs, Position, Record, _alternatives
+from .rows import _BUMP, _COUNT, _DROP, _FIRST, _MOVE, _SCHEMA, Attrs, Position, Record, _alternatives
+
+# A history entry equal to its resource's current document stores this marker instead of a second
+# copy (half the memory of a store of fresh OpenMetadata entities); reads substitute the document.
+_SAME = ""
+_HISTORY_DOC = (f"CASE WHEN h.doc='{_SAME}' THEN (SELECT r.doc FROM resources r "
+                "WHERE r.api=h.api AND r.kind=h.kind AND r.id=h.id) ELSE h.doc END")
 
 
 class Store:
@@ -167,12 +173,8 @@ class Store:
         with self._lock:
             if len(filters) <= 1 and all(len(_alternatives(v)) == 1 for _, v in filters):
                 name, value = filters[0] if filters else ("", "")
-                row = self._db.execute(
-                    f"SELECT COALESCE(SUM(n), 0) FROM counts WHERE api=? AND kind=? AND scope=? "
-                    f"AND deleted IN ({marks}) AND name=? AND value=?",
-                    [api, kind, scope, *states, name, value],
-                ).fetchone()
-                return int(row[0])
+                return sum(self._db.execute(_COUNT, (api, kind, scope, state, name, value) * 2).fetchone()[0]
+                           for state in states)
             where = " AND ".join(
                 "EXISTS (SELECT 1 FROM attrs b WHERE b.resource=r.rowid AND b.name=? "
                 f"AND b.value IN ({','.join('?' * len(_alternatives(value)))}))"
@@ -197,12 +199,18 @@ class Store:
 
     def _bump(self, api: str, kind: str, scope: str, deleted: bool,
               attrs: Mapping[str, list[str]], delta: int) -> None:
-        keys = [("", "")] + [(name, value) for name, values in attrs.items() for value in values]
-        self._db.executemany(
-            "INSERT INTO counts (api, kind, scope, deleted, name, value, n) VALUES (?,?,?,?,?,?,?) "
-            "ON CONFLICT (api, kind, scope, deleted, name, value) DO UPDATE SET n = n + excluded.n",
-            [(api, kind, scope, int(deleted), name, value, delta) for name, value in keys],
-        )
+        """Counts move with the resources: the partition's total always, a (name, value) pair's only
+        while two or more resources have it (count() counts the attrs rows of a rarer one: at most one),
+        so that unique values (names, FQNs) cost no counts rows. Called after the attrs rows are added
+        (delta +1), before they are removed (delta -1)."""
+        key = (api, kind, scope, int(deleted))
+        self._db.execute(_BUMP, (*key, "", "", delta))
+        for name, value in ((name, value) for name, values in attrs.items() for value in values):
+            moved = self._db.execute(_MOVE, (delta, *key, name, value)).rowcount
+            if delta > 0 and not moved:
+                self._db.execute(_FIRST, (*key, name, value) * 2)
+            elif delta < 0 and moved:
+                self._db.execute(_DROP, (*key, name, value))
 
     def _attrs_of(self, rowid: int) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
@@ -217,10 +225,13 @@ class Store:
         normal = {name: sorted(set(values)) for name, values in (attrs or {}).items()}
         with self.transaction():
             existing = self._db.execute(
-                "SELECT rowid, scope, deleted FROM resources WHERE api=? AND kind=? AND id=?",
+                "SELECT rowid, scope, deleted, doc FROM resources WHERE api=? AND kind=? AND id=?",
                 (api, kind, id_)).fetchone()
             if existing:
-                rowid, old_scope, old_deleted = existing
+                rowid, old_scope, old_deleted, old_text = existing
+                if old_text != text:  # history entries that were this document now keep their own copy
+                    self._db.execute(f"UPDATE history SET doc=? WHERE api=? AND kind=? AND id=? AND doc='{_SAME}'",
+                                     (old_text, api, kind, id_))
                 self._bump(api, kind, old_scope, bool(old_deleted), self._attrs_of(rowid), -1)
                 self._db.execute("DELETE FROM attrs WHERE resource=?", (rowid,))
                 self._db.execute(
@@ -260,6 +271,10 @@ class Store:
     def add_history(self, api: str, kind: str, id_: str, key: str, doc: dict[str, Any]) -> None:
         text = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         with self.transaction():
+            current = self._db.execute("SELECT doc FROM resources WHERE api=? AND kind=? AND id=?",
+                                       (api, kind, id_)).fetchone()
+            if current is not None and current[0] == text:
+                text = _SAME  # the resource's current document: not stored twice (put() copies it on a change)
             seq = self._db.execute(
                 "SELECT COALESCE(MAX(seq), 0) + 1 FROM history WHERE api=? AND kind=? AND id=?",
                 (api, kind, id_)).fetchone()[0]
@@ -272,8 +287,8 @@ class Store:
         order = "DESC" if newest_first else "ASC"
         with self._lock:
             return [(key, json.loads(doc)) for key, doc in self._db.execute(
-                f"SELECT key, doc FROM history WHERE api=? AND kind=? AND id=? ORDER BY seq {order}",
-                (api, kind, id_))]
+                f"SELECT h.key, {_HISTORY_DOC} FROM history h WHERE h.api=? AND h.kind=? AND h.id=? "
+                f"ORDER BY h.seq {order}", (api, kind, id_))]
 
     def history_count(self, api: str, kind: str, id_: str) -> int:
         """How many history entries a resource has (an index count, no document read)."""
@@ -293,7 +308,7 @@ class Store:
     def history_entry(self, api: str, kind: str, id_: str, key: str) -> dict | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT doc FROM history WHERE api=? AND kind=? AND id=? AND key=?",
+                f"SELECT {_HISTORY_DOC} FROM history h WHERE h.api=? AND h.kind=? AND h.id=? AND h.key=?",
                 (api, kind, id_, key)).fetchone()
         return json.loads(row[0]) if row else None
 

@@ -14,11 +14,12 @@ import re
 import string
 import uuid
 from collections.abc import Mapping
-from typing import Any
-
-from openapi_schema_validator import OAS30Validator, oas30_format_checker
+from typing import TYPE_CHECKING, Any
 
 from mlmock.spec.declarations import ApiDeclaration
+
+if TYPE_CHECKING:
+    from openapi_schema_validator import OAS30Validator
 
 MAX_DEPTH = 8
 MAX_REPAIRS = 50
@@ -56,6 +57,9 @@ class Synth:
     def sample(self, schema: Mapping[str, Any] | None) -> Any:
         """A value for ``schema`` that validates against it: generated, then repaired where the
         schema's cross-field rules (``not``, ``anyOf`` of ``required``) reject it."""
+        # Imported here, not at start-up: it loads pydantic's settings machinery (~0.15 s).
+        from openapi_schema_validator import OAS30Validator, oas30_format_checker
+
         value = self.value(schema)
         root = {**(schema or {}), "components": self.api.document.get("components", {})}
         validator = OAS30Validator(root, format_checker=oas30_format_checker)

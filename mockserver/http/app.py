@@ -35,6 +35,7 @@ from ..core.fastvalidation import VALIDATOR_MAP
 from ..core.store import Store
 from .guard import DEFAULT_MAX_BODY, DEFAULT_MAX_JSON_BODY, RAW_BODY, UPLOAD_TYPE, Guard
 from .routes import Routes
+from .specload import add_api
 
 if TYPE_CHECKING:
     from ..devtools.control import Control
@@ -229,9 +230,9 @@ def create_app(
 
     app = connexion.AsyncApp(__name__, security_map={"bearer": _bearer_handler(verify)})
     for name, decl in declarations.items():
-        app.add_api(copy.deepcopy(specs.document(name)), base_path=decl.base_path,
-                    resolver=_EngineResolver(engine, decl), validate_responses=validate_responses,
-                    pythonic_params=False, name=name, validator_map=VALIDATOR_MAP)
+        add_api(app, name, copy.deepcopy(specs.document(name)), base_path=decl.base_path,
+                resolver=_EngineResolver(engine, decl), validate_responses=validate_responses,
+                pythonic_params=False, name=name, validator_map=VALIDATOR_MAP)
 
     routes = Routes(declarations)
     dialect_for = routes.dialect_for
