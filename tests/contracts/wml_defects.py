@@ -270,7 +270,8 @@ class WmlLenientQuery(Defect):
             ex.set_param("limit", None)
 
 
-DEFECTS = [AcceptsAnyToken, AnonymousReads, LimitedTokenServed, NextLinkDropsScope, NextOnLastPage, WmlIgnoresLimit, WmlClampsLimit,
+DEFECTS = [AcceptsAnyToken, AnonymousReads, LimitedTokenServed, NextLinkDropsScope, NextOnLastPage,
+           WmlIgnoresLimit, WmlClampsLimit,
            TotalCountIsPageSize, FiltersIgnored, UndocumentedPatchIgnored, WmlPatchIgnored, WmlNonAtomicPatch,
            ServingNamesNotUnique, ProbeAlwaysFree, VersionOptional, RevisionsFollowHead, LegacyDeploymentStates,
            SpaceLeak, CancelDeletes, HardDeleteCancelsOnly, DeleteIsNoop, ListWithoutFirst, WmlLenientQuery]
