@@ -284,11 +284,7 @@ class Store:
                 (api, kind, id_, key, seq, text))
 
     def history(self, api: str, kind: str, id_: str, *, newest_first: bool = True) -> list[tuple[str, dict]]:
-        order = "DESC" if newest_first else "ASC"
-        with self._lock:
-            return [(key, json.loads(doc)) for key, doc in self._db.execute(
-                f"SELECT h.key, {_HISTORY_DOC} FROM history h WHERE h.api=? AND h.kind=? AND h.id=? "
-                f"ORDER BY h.seq {order}", (api, kind, id_))]
+        return self.history_slice(api, kind, id_, offset=0, limit=-1, newest_first=newest_first)
 
     def history_count(self, api: str, kind: str, id_: str) -> int:
         """How many history entries a resource has (an index count, no document read)."""
@@ -298,12 +294,12 @@ class Store:
 
     def history_slice(self, api: str, kind: str, id_: str, *, offset: int, limit: int,
                       newest_first: bool = True) -> list[tuple[str, dict]]:
-        """``limit`` history entries from ``offset`` in sequence order (newest first by default)."""
+        """``limit`` (-1: all) history entries from ``offset`` in sequence order (newest first by default)."""
         order = "DESC" if newest_first else "ASC"
         with self._lock:
             return [(key, json.loads(doc)) for key, doc in self._db.execute(
-                f"SELECT key, doc FROM history WHERE api=? AND kind=? AND id=? ORDER BY seq {order} "
-                "LIMIT ? OFFSET ?", (api, kind, id_, limit, offset))]
+                f"SELECT h.key, {_HISTORY_DOC} FROM history h WHERE h.api=? AND h.kind=? AND h.id=? "
+                f"ORDER BY h.seq {order} LIMIT ? OFFSET ?", (api, kind, id_, limit, offset))]
 
     def history_entry(self, api: str, kind: str, id_: str, key: str) -> dict | None:
         with self._lock:

@@ -26,6 +26,7 @@ def test_the_current_version_is_not_stored_twice():
     assert _raw_history(store, "m1") == {"0.1": ""}
     assert store.history(A, K, "m1") == [("0.1", first)]
     assert store.history_entry(A, K, "m1", "0.1") == first
+    assert store.history_slice(A, K, "m1", offset=0, limit=5) == [("0.1", first)]  # the paged read too
 
 
 def test_an_update_keeps_the_old_version_in_the_history():
