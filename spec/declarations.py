@@ -293,7 +293,7 @@ def read_declaration(document: Mapping[str, Any], source: str = "<document>") ->
     for name, kind in list(decl.kinds.items()):
         if kind.relation_fields is not None and not kind.relation_fields.names:
             decl.kinds[name] = dataclasses.replace(
-                kind, relation_fields=RelationFields(kind.relation_fields.param, _enum_of(decl, kind)))
+                kind, relation_fields=dataclasses.replace(kind.relation_fields, names=_enum_of(decl, kind)))
     return decl
 
 
@@ -305,4 +305,8 @@ def _enum_of(decl: ApiDeclaration, kind: Kind) -> tuple[str, ...]:
     items = decl.resolve(schema.get("items", {}))
     if "enum" not in items:
         raise DeclarationError(f"{kind.name}: relation fields need an enum on {kind.relation_fields.param}")
-    return tuple(items["enum"])
+    every = kind.relation_fields.every
+    if every is not None and every not in items["enum"]:
+        raise DeclarationError(f"{kind.name}: relation-fields every {every!r} is not in the enum of "
+                               f"{kind.relation_fields.param}")
+    return tuple(name for name in items["enum"] if name != every)

@@ -107,8 +107,11 @@ def _unique(n: Node) -> Unique:
 
 
 def _relation_fields(n: Node) -> RelationFields:
-    Node(n.data, n.source, n.at, ("param", "names"))
-    return RelationFields(param=n.string("param", "fields"), names=n.strings("names"))
+    Node(n.data, n.source, n.at, ("param", "names", "every"))
+    every = n.string("every", None)
+    if every == "":
+        raise n.error("expected a non-empty string", "every")
+    return RelationFields(param=n.string("param", "fields"), names=n.strings("names"), every=every)
 
 
 def _patch(n: Node) -> PatchPolicy:

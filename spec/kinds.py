@@ -172,6 +172,7 @@ class Lifecycle:
 class RelationFields:
     param: str
     names: tuple[str, ...]
+    every: str | None = None   # the value of ``param`` that asks for every name (OpenMetadata's ``*``)
 
 
 @dataclass(frozen=True)

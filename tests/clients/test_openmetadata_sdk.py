@@ -619,6 +619,10 @@ def test_a_user_owns_a_model_read_with_and_without_owners_then_the_service_goes_
     with_owners = MLModels.retrieve(owned.id.root, fields=["owners"])
     assert [o.id for o in with_owners.owners.root] == [alice.id]
     assert with_owners.owners.root[0].fullyQualifiedName == "alice"
+    # fields=["*"], the SDK's way to ask for everything (the real server's EntityRepository.getFields).
+    everything = om.get_by_name(entity=MlModel, fqn=f"{SERVICE}.churn", fields=["*"])
+    assert [o.id for o in everything.owners.root] == [alice.id]
+    assert om.get_by_id(entity=MlModelService, entity_id=service.id, fields=["*"]).id == service.id
 
     # Owners must exist: an unknown user is the real server's 404.
     with pytest.raises(APIError) as refused:

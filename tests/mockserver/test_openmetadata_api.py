@@ -408,6 +408,27 @@ def test_relation_fields_are_sent_only_when_asked_for(om, svc):
     assert RELATION_FIELDS.isdisjoint(om.get("/mlmodels").json()["data"][0])
 
 
+def test_fields_star_asks_for_every_relation_field(om, svc):
+    # The real server's EntityRepository.getFields: fields=* (alone) is every allowed field;
+    # "*" beside other names is an unknown field name (400), as any other.
+    alice = user(om)
+    created = model(om, owners=[{"id": alice["id"], "type": "user"}], tags=[TAG], sourceHash="abc123")
+    every = ",".join(sorted(RELATION_FIELDS))
+    explicit = get(om, created["id"], fields=every)
+    star = get(om, created["id"], fields="*")
+    assert star == explicit
+    assert star["owners"][0]["id"] == alice["id"] and star["tags"] == [TAG] and star["sourceHash"] == "abc123"
+    assert om.get("/mlmodels/name/svc.m", params={"fields": "*"}).json() == explicit
+    assert om.get("/mlmodels", params={"fields": "*"}).json()["data"][0] == explicit
+    mixed = om.get(f"/mlmodels/{created['id']}", params={"fields": "owners,*"})
+    assert mixed.status_code == 400 and "Invalid field name *" in mixed.text
+    service = om.get("/services/mlmodelServices/name/svc", params={"fields": "*"})
+    assert service.status_code == 200, service.text
+    asked = om.get("/services/mlmodelServices/name/svc",
+                   params={"fields": "owners,tags,domains,followers,dataProducts"})
+    assert service.json() == asked.json()
+
+
 UNSET_RELATIONS = {"owners", "followers", "tags", "domains", "votes", "dataProducts", "extension"}
 
 

@@ -87,6 +87,8 @@ def requested_fields(request: Request, kind: Kind) -> set[str]:
     raw = request.param(kind.relation_fields.param) or []
     parts = raw.split(",") if isinstance(raw, str) else [p for item in raw for p in str(item).split(",")]
     names = {part.strip() for part in parts if part.strip()}
+    if kind.relation_fields.every is not None and names == {kind.relation_fields.every}:
+        return set(kind.relation_fields.names)   # the real server: "*" alone means every field
     for name in sorted(names):
         if name not in kind.relation_fields.names:
             raise BadRequest(f"Invalid field name {name}")
