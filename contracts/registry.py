@@ -74,7 +74,9 @@ def provenance_reading(node: Any) -> str | None:
 
     ``x-mlmock-provenance: {level: documented|client|reading, source: ...}`` annotates a parameter
     or schema whose constraint a rule enforces; a violation of a ``reading`` constraint is a
-    reading verdict (a warning unless ``--strict``).
+    reading verdict (a warning unless ``--strict``). On a schema, ``documented`` gives the weaker
+    form the reference supports, against which generated-case findings are graded
+    (``checks/grading.py``).
     """
     if isinstance(node, Provenance):  # a kind's, already typed
         return (node.source or "spec/README.md") if node.level == "reading" else None

@@ -25,6 +25,7 @@ from ..context import Context
 from ..registry import rule
 from ..results import Skip, Violation
 from ..target import describe
+from .grading import reading_behind
 
 POSITIVE_CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
                    "response_schema_conformance")
@@ -143,6 +144,7 @@ def _run(ctx: Context, op: Operation, mode: GenerationMode, check_names) -> None
     base_url = ctx.target.base_url + ctx.api.base_path
     transport = ctx.target.transport_kwargs()
     failures: list[tuple[str, str]] = []
+    readings: list[tuple[str, str, str]] = []  # findings that rest only on readings (grading.py)
 
     @seed(ctx.seed)
     @settings(max_examples=ctx.max_examples, deadline=None, database=None, derandomize=False,
@@ -151,11 +153,16 @@ def _run(ctx: Context, op: Operation, mode: GenerationMode, check_names) -> None
     def probe(case):
         pin_scope(ctx, op, case)
         headers = headers_for(ctx, case, negative=mode == GenerationMode.NEGATIVE)
+        response = None
         try:
             response = case.call(base_url=base_url, headers=headers, **transport)
             record(ctx, case, response)
             case.validate_response(response, checks=checks, headers=headers, transport_kwargs=transport)
         except (FailureGroup, Failure) as error:
+            reading = reading_behind(ctx.api, op, case, response, error)
+            if reading is not None:  # noted, and the search goes on for a documented finding
+                readings.append((str(error).strip(), case.as_curl_command(headers=headers), reading))
+                return
             failures.append((str(error).strip(), case.as_curl_command(headers=headers)))
             raise
 
@@ -163,9 +170,10 @@ def _run(ctx: Context, op: Operation, mode: GenerationMode, check_names) -> None
         warnings.simplefilter("ignore", HypothesisWarning)
         with contextlib.suppress(FailureGroup, Failure):
             probe()
-    if failures:
-        message, reproduction = failures[-1]
-        violation = Violation(message.splitlines()[0] + "\n  " + "\n  ".join(message.splitlines()[1:8]))
+    if failures or readings:
+        message, reproduction, reading = (*failures[-1], None) if failures else readings[-1]
+        lines = message.splitlines()
+        violation = Violation(lines[0] + "\n  " + "\n  ".join(lines[1:8]), reading=reading)
         violation.curl = reproduction
         raise violation
 
