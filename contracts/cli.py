@@ -58,7 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list", action="store_true", help="print the rules with their provenance and exit")
     parser.add_argument("--keep", action="store_true", help="do not delete what the suite created")
     parser.add_argument("--workers", type=int, default=2, help="families run side by side (default 2)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="print every rule and subject as it ends")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every rule and subject as it ends, "
+                        "and every request sent with its status")
 
 
 def _list(args) -> int:
@@ -120,6 +121,8 @@ def _check(args, families) -> int:
     target = Target.from_url(args.base_url, token=args.token or DEFAULT_TOKEN, verify=verify,
                              headers=dict(args.header))
     target.limited_token = args.limited_token
+    if args.verbose:  # every request any family sends, generated cases included
+        target.on_exchange = lambda method, url, status: print(f"    {status} {method} {url}", file=sys.stderr)
     started = time.perf_counter()
 
     def progress(outcome) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -35,6 +36,9 @@ class Target:
         # A second user's token, one the target refuses where the spec documents a 403 (no access to
         # the suite's space; no permission to create): `mlmock check --limited-token`. None: not given.
         self.limited_token: str | None = None
+        # Told (method, url, status) of every exchange any family has, generated cases included
+        # (`mlmock check -v`). None: nobody listens.
+        self.on_exchange: Callable[[str, str, int], None] | None = None
 
     @classmethod
     def from_url(cls, base_url: str, *, token: str | None, verify: bool | str = True,
@@ -68,11 +72,18 @@ class Target:
                 headers: dict[str, str] | None = None, **kwargs: Any) -> httpx.Response:
         merged = {**self.auth_headers(token), **(headers or {})}
         try:
-            return self.client.request(method, path, headers=merged, **kwargs)
+            response = self.client.request(method, path, headers=merged, **kwargs)
         except httpx.TransportError as exc:
             if _is_tls(exc):
                 raise TlsFailure(f"{method} {path}: {exc}") from exc
             raise Unreachable(f"{method} {path}: {exc}") from exc
+        self.exchanged(method, str(response.url), response.status_code)
+        return response
+
+    def exchanged(self, method: str, url: str, status: int) -> None:
+        """Tell :attr:`on_exchange` of one request and its answer's status."""
+        if self.on_exchange is not None:
+            self.on_exchange(method.upper(), url, status)
 
     def probe(self) -> None:
         """Raise :class:`Unreachable` unless the target answers HTTP at all."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import warnings
+from urllib.parse import urlencode
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import HypothesisWarning
@@ -80,7 +81,14 @@ def _without(raw: dict, unserved: frozenset[str]) -> dict:
 
 
 def record(ctx: Context, case, response) -> None:
-    """Put what a generated create made in the ledger, so that the run cleans it up."""
+    """Tell the target of a generated case's exchange (``-v``), and put what a generated create made
+    in the ledger, so that the run cleans it up."""
+    query = urlencode(case.query, doseq=True) if isinstance(case.query, dict) and case.query else ""
+    path = case.formatted_path
+    base = ctx.api.base_path.rstrip("/")
+    path = path if not base or path.startswith(base + "/") else base + path
+    ctx.target.exchanged(case.method, ctx.target.base_url + path + (f"?{query}" if query else ""),
+                         response.status_code)
     if ctx.ledger is None or not 200 <= response.status_code < 300:
         return
     op = next((o for o in ctx.api.operations.values() if o.method == case.method.upper()

@@ -74,3 +74,16 @@ def test_without_the_gateway_header_the_run_cannot_start(gateway, capsys):
     code = check("--api", "openmetadata", "--base-url", gateway, "--token", TOKEN, "--families", "auth")
     assert code == 2
     assert "refused the credentials (403" in capsys.readouterr().err
+
+
+def test_verbose_prints_every_request_generated_cases_included(gateway, capsys):
+    code = check("--api", "openmetadata", "--base-url", gateway, "--token", TOKEN,
+                 "--header", "X-Gateway-Key: open sesame", "--families", "auth,schema",
+                 "--max-examples", "2", "--seed", "1", "-v")
+    err = capsys.readouterr().err
+    assert code == 0
+    sent = [line.split() for line in err.splitlines() if line.startswith("    ") and line.split()[0].isdigit()]
+    assert any(method == "GET" and "/api/v1/mlmodels" in url for _, method, url in sent)  # a rule's own call
+    generated = [url for _, method, url in sent if method == "POST" and url.startswith(gateway + "/api/v1/mlmodels")]
+    assert generated, err[-2000:]  # schema.positive's generated creates, with the full URL
+    assert "401" in {status for status, _, _ in sent}  # auth's refused calls, with their status
