@@ -126,6 +126,7 @@ class EchoedHeader:
 
     name: str      # as declared; HTTP header names compare without case
     pointer: str   # where the sent value lands in an error body (``/trace``)
+    description: str = ""  # the parameter's own (what the reference says of the header)
 
 
 ECHOED_IN = "x-mlmock-echoed-in"
@@ -138,7 +139,7 @@ def _echoed(param: Mapping[str, Any], source: str, where: str) -> EchoedHeader:
     pointer = n.pointer(ECHOED_IN)
     if pointer in ("", "/"):
         raise n.error("expected the pointer of a field of the error body, not the whole body", ECHOED_IN)
-    return EchoedHeader(name=param["name"], pointer=pointer)
+    return EchoedHeader(name=param["name"], pointer=pointer, description=" ".join(n.string("description", "").split()))
 
 
 @dataclass(frozen=True)
