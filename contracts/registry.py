@@ -18,6 +18,7 @@ FAMILIES = ("schema", "auth", "pagination", "patch", "conflict", "versioning", "
 FAMILIES += ("naming", "status")  # issue 15: fully qualified names; documented success answers
 FAMILIES += ("content",)  # uploads read back byte for byte (WML content, code, archives)
 FAMILIES += ("references",)  # OpenMetadata: references name live entities
+FAMILIES += ("errors",)  # issue 15: the error envelope's declared echoes (X-Global-Transaction-Id as trace)
 
 # Where a rule comes from. ``documented``: the API reference says so (``source`` cites the section);
 # ``client``: an official SDK breaks without it (``source`` cites what it reads); ``reading``: the

@@ -117,6 +117,32 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class EchoedHeader:
+    """A request header the API writes back into its error answers (``x-mlmock-echoed-in``).
+
+    Declared on a header parameter (WML's ``X-Global-Transaction-Id``: "the value is anything that
+    you choose"), it holds for every request of the API, whichever operations list the parameter.
+    """
+
+    name: str      # as declared; HTTP header names compare without case
+    pointer: str   # where the sent value lands in an error body (``/trace``)
+    description: str = ""  # the parameter's own (what the reference says of the header)
+
+
+ECHOED_IN = "x-mlmock-echoed-in"
+
+
+def _echoed(param: Mapping[str, Any], source: str, where: str) -> EchoedHeader:
+    n = Node(param, source, where)
+    if param.get("in") != "header":
+        raise n.error(f"only a header parameter is echoed, not one in {param.get('in')!r}", ECHOED_IN)
+    pointer = n.pointer(ECHOED_IN)
+    if pointer in ("", "/"):
+        raise n.error("expected the pointer of a field of the error body, not the whole body", ECHOED_IN)
+    return EchoedHeader(name=param["name"], pointer=pointer, description=" ".join(n.string("description", "").split()))
+
+
+@dataclass(frozen=True)
 class Operation:
     operation_id: str
     method: str
@@ -161,6 +187,7 @@ class ApiDeclaration:
     document: Mapping[str, Any]
     scopes: Mapping[str, Scope] = field(default_factory=dict)
     source: str = "<document>"
+    echoed_headers: tuple[EchoedHeader, ...] = ()
 
     def operation(self, kind: str, action: str) -> Operation | None:
         """The first operation serving ``action`` on ``kind`` (or None)."""
@@ -257,12 +284,17 @@ def read_declaration(document: Mapping[str, Any], source: str = "<document>") ->
     decl = ApiDeclaration(name=name, dialect=dialect, base_path=base_path, kinds=kinds, operations={},
                           document=document, scopes=scopes, source=source)
     default_security = tuple(document.get("security", ()))
+    echoed = [_echoed(p, source, f"/components/parameters/{name.replace('~', '~0').replace('/', '~1')}")
+              for name, p in ((document.get("components") or {}).get("parameters") or {}).items() if ECHOED_IN in p]
     for path, item in (document.get("paths") or {}).items():
         shared = [decl.resolve(p) for p in item.get("parameters", ())]
         for method in HTTP_METHODS:
             if method not in item:
                 continue
             raw = item[method]
+            echoed += [_echoed(p, source, f"/paths/{path.replace('~', '~0').replace('/', '~1')}/{method}/parameters/"
+                                          f"{p['name']}")
+                       for p in raw.get("parameters", ()) if "$ref" not in p and ECHOED_IN in p]
             params = {(p["name"], p["in"]): p for p in shared}
             params.update({(p["name"], p["in"]): p
                            for p in (decl.resolve(x) for x in raw.get("parameters", ()))})
@@ -290,6 +322,7 @@ def read_declaration(document: Mapping[str, Any], source: str = "<document>") ->
             if op.operation_id in decl.operations:
                 raise DeclarationError(f"{source}: {where}: duplicate operationId {op.operation_id!r}")
             decl.operations[op.operation_id] = op
+    decl.echoed_headers = _check_echoed(decl, echoed)
     for name, kind in list(decl.kinds.items()):
         if kind.relation_fields is not None and not kind.relation_fields.names:
             decl.kinds[name] = dataclasses.replace(
@@ -310,3 +343,26 @@ def _enum_of(decl: ApiDeclaration, kind: Kind) -> tuple[str, ...]:
         raise DeclarationError(f"{kind.name}: relation-fields every {every!r} is not in the enum of "
                                f"{kind.relation_fields.param}")
     return tuple(name for name in items["enum"] if name != every)
+
+
+def _check_echoed(decl: ApiDeclaration, found: list[EchoedHeader]) -> tuple[EchoedHeader, ...]:
+    """One pointer per header, naming a field of the error answers of every operation that lists it."""
+    by_name: dict[str, EchoedHeader] = {}
+    for header in found:
+        known = by_name.setdefault(header.name.lower(), header)
+        if known.pointer != header.pointer:
+            raise DeclarationError(f"{decl.source}: {header.name} is echoed in {known.pointer} and in "
+                                   f"{header.pointer}: one pointer per header")
+    for header in by_name.values():
+        for op in decl.operations.values():
+            if not any(p["in"] == "header" and p["name"].lower() == header.name.lower() for p in op.parameters):
+                continue
+            for status, response in op.responses.items():
+                if status.isdigit() and int(status) < 400:
+                    continue
+                for media, content in (response.get("content") or {}).items():
+                    if "json" in media and "schema" in content \
+                            and decl.schema_at(content["schema"], header.pointer) is None:
+                        raise DeclarationError(f"{decl.source}: {header.name} is echoed in {header.pointer}, which "
+                                               f"the {status} answer of {op.operation_id} does not have")
+    return tuple(by_name.values())

@@ -5,6 +5,7 @@ from . import (  # noqa: F401,E501
     conflict,
     content,
     deletion,
+    errors,
     forbidden,
     isolation,
     lifecycle,

@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlmock.spec.declarations import pointer_set
+
 
 class MockError(Exception):
     """A request the mock refuses. ``status`` is the HTTP status, ``code`` a short symbol."""
@@ -76,14 +78,18 @@ def from_status(status: int, message: str) -> MockError:
 # ------------------------------------------------------------------------- envelopes
 
 
-def render(dialect: str, error: MockError, trace: str | None = None) -> tuple[int, dict, dict]:
-    """(status, body, headers) of ``error`` in the envelope of the dialect called ``dialect``."""
+def render(dialect: str, error: MockError, echoed: Mapping[str, str] | None = None) -> tuple[int, dict, dict]:
+    """(status, body, headers) of ``error`` in the envelope of the dialect called ``dialect``, with a
+    fresh random trace; ``echoed`` ({pointer: value}) writes the request headers the API declares
+    echoed (``x-mlmock-echoed-in``) into the body."""
     from .dialect import dialect as registered  # the dialects register themselves on import
 
     found = registered(dialect)
     if found is None:
         raise LookupError(f"no dialect {dialect!r} is registered")
-    body, headers = found.envelope(error, trace or uuid.uuid4().hex)
+    body, headers = found.envelope(error, uuid.uuid4().hex)
+    for pointer, value in (echoed or {}).items():
+        pointer_set(body, pointer, value)
     return error.status, body, headers
 
 
@@ -114,11 +120,12 @@ class Answer:
         await send({"type": "http.response.body", "body": self.body})
 
 
-def answer(dialect: str, error: MockError, trace: str | None = None, *,
+def answer(dialect: str, error: MockError, echoed: Mapping[str, str] | None = None, *,
            extra: Mapping[str, str] | None = None, ensure_ascii: bool = True) -> Answer:
     """The one way any layer turns ``error`` into its HTTP answer, in the envelope of the dialect
-    called ``dialect``; ``trace`` is the client's transaction id if it sent one, ``extra`` headers
-    (a fault rule's) win over the envelope's."""
-    status, body, headers = render(dialect, error, trace)
+    called ``dialect``; ``echoed`` ({pointer: value}, ``Routes.echoed``) the request's headers the API
+    writes back (WML: the client's transaction id as ``trace``), ``extra`` headers (a fault rule's)
+    win over the envelope's."""
+    status, body, headers = render(dialect, error, echoed)
     payload = json.dumps(body, ensure_ascii=ensure_ascii).encode()
     return Answer(status, payload, {**headers, **(extra or {})})

@@ -276,7 +276,7 @@ class FaultLayer:
                       extra: Mapping[str, str] | None = None) -> None:
         await _drain(receive)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
-        await answer(self.routes.dialect_for(scope["path"]), error, headers.get("x-global-transaction-id"),
+        await answer(self.routes.dialect_for(scope["path"]), error, self.routes.echoed(scope["path"], headers),
                      extra=extra).send(send)
 
 

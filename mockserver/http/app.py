@@ -238,8 +238,8 @@ def create_app(
     dialect_for = routes.dialect_for
 
     def respond(request: ConnexionRequest, error: MockError) -> ConnexionResponse:
-        # WML: "this can be set using X-Global-Transaction-Id" (the error's trace).
-        refused = answer(dialect_for(request.url.path), error, request.headers.get("x-global-transaction-id"))
+        # WML: "this can be set using X-Global-Transaction-Id" (the error's trace): x-mlmock-echoed-in.
+        refused = answer(dialect_for(request.url.path), error, routes.echoed(request.url.path, request.headers))
         return ConnexionResponse(status_code=refused.status, body=refused.body, content_type=refused.media_type,
                                  headers=refused.headers)
 

@@ -69,13 +69,23 @@ class Routes:
                 return decl
         return None
 
+    def _answering(self, path: str) -> ApiDeclaration | None:
+        """The API answering for ``path``: the one holding it, else the root-mounted (or shortest)."""
+        decl = self.api_for(path)
+        return decl if decl is not None else (self._mounts[-1] if self._mounts else None)
+
     def dialect_for(self, path: str) -> str:
         """The dialect whose envelope answers for ``path`` (the root-mounted, else shortest, API's
         when no base path holds it)."""
-        decl = self.api_for(path)
-        if decl is None:
-            decl = self._mounts[-1] if self._mounts else None
+        decl = self._answering(path)
         return decl.dialect if decl is not None else FALLBACK_DIALECT
+
+    def echoed(self, path: str, headers: Mapping[str, str]) -> dict[str, str]:
+        """{pointer: value}: where an error answer for ``path`` carries the request headers its API
+        declares echoed (``x-mlmock-echoed-in``); ``headers`` keyed in lower case (or case-blind)."""
+        decl = self._answering(path)
+        found = ((h.pointer, headers.get(h.name.lower())) for h in (decl.echoed_headers if decl else ()))
+        return {pointer: value for pointer, value in found if value is not None}
 
     def allowed(self, path: str) -> list[str]:
         """The methods some operation serves at exactly ``path`` (the ``Allow`` header of a 405)."""

@@ -53,7 +53,7 @@ def test_every_rule_applies_to_some_api():
         report = _run(api, _mock(), max_examples=1, families=["auth", "pagination", "patch", "conflict",
                                                                 "versioning", "lifecycle", "isolation",
                                                                 "deletion", "naming", "status", "content",
-                                                                "references"])
+                                                                "references", "errors"])
         applied |= {o.rule for o in report.outcomes if o.status == "passed"}
     expected = {name for name, r in RULES.items() if r.family not in ("schema", "stateful")}
     assert expected - applied == set()

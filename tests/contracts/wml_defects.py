@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from asgi_defects import Defect, Exchange
@@ -577,3 +578,20 @@ class RunDeleteIgnoresUnknownRun(Defect):
 
 
 DEFECTS += [RunDeleteIgnoresUnknownRun]
+
+
+# ----------------------------------------------------------------------------- errors (issue 15)
+
+
+class TraceIgnoresHeader(Defect):
+    """Gives every error a trace of its own making, ignoring the X-Global-Transaction-Id the client sent."""
+
+    rule = "errors.trace-header"
+
+    def rewrite(self, ex, status, data):
+        if status >= 400 and isinstance(data, dict) and "trace" in data and "x-global-transaction-id" in ex.headers:
+            data["trace"] = uuid.uuid4().hex
+        return data
+
+
+DEFECTS += [TraceIgnoresHeader]

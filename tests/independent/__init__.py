@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
 from . import openmetadata, wml
 
@@ -11,4 +12,4 @@ def create_app(token: str = "independent-token", *, without: tuple[str, ...] = (
     """The app; ``without`` leaves out the routes under these path prefixes (a partial server,
     answering them with the framework's plain 404, as a server that never heard of them)."""
     routes = [r for r in openmetadata.build(token) + wml.build(token) if not r.path.startswith(without or ("\0",))]
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(wml.Transactions)])

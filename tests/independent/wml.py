@@ -5,11 +5,13 @@ deployment jobs, trainings (``wml_runs``) and ``/v2/spaces``, and nothing else o
 documented operations, so the
 suite's served-operation discovery is exercised. Undocumented choices differ from the mock:
 ids are uppercase-free UUIDs without the mock's seed catalogue, ``start`` tokens are plain
-offsets, lists are newest first, the error ``trace`` is a counter, extra ``system`` details.
+offsets, lists are newest first, the error ``trace`` is the caller's ``X-Global-Transaction-Id``
+(kept per request by :class:`Transactions`) or else a counter, extra ``system`` details.
 """
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import datetime
 import itertools
@@ -29,10 +31,28 @@ SPEC = "wml"
 MODEL_PATCH_PATHS = {"/tags": "metadata", "/name": "metadata", "/description": "metadata", "/custom": "entity",
                      "/software_spec": "entity", "/model_version": "entity"}
 _trace = itertools.count(1)
+# Additional headers: "the value is anything that you choose. If there is not a transaction ID that is
+# passed in, then one is generated randomly" (here: counted); the error's trace "can be set using" it.
+_transaction: contextvars.ContextVar[str | None] = contextvars.ContextVar("transaction", default=None)
+
+
+class Transactions:
+    """ASGI middleware: the request's ``X-Global-Transaction-Id``, for the errors answered to it."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        sent = dict(scope.get("headers") or ()).get(b"x-global-transaction-id") if scope["type"] == "http" else None
+        token = _transaction.set(sent.decode("latin-1") if sent else None)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _transaction.reset(token)
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"trace": f"independent-{next(_trace)}",
+    return JSONResponse({"trace": _transaction.get() or f"independent-{next(_trace)}",
                          "errors": [{"code": code, "message": message}]}, status_code=status)
 
 

@@ -442,6 +442,17 @@ def test_a_resource_of_one_space_is_404_from_another(wml, kind):
     assert id_ in ids(wml.get(op_of(kind, "list").path, params=q(S)).json())
 
 
+def test_the_transaction_id_is_the_error_trace_and_one_is_generated_otherwise(wml):
+    """Additional headers: "If there is not a transaction ID that is passed in, then one is generated randomly"."""
+    missing = f"/ml/v4/models/{uuid.uuid4()}"
+    sent = wml.get(missing, params=q(), headers={"X-Global-Transaction-Id": "tx-mlmock-1"})
+    envelope(sent, 404)
+    assert sent.json()["trace"] == "tx-mlmock-1"
+    first, second = (wml.get(missing, params=q()) for _ in range(2))
+    assert envelope(first, 404) and envelope(second, 404)
+    assert first.json()["trace"] != second.json()["trace"]
+
+
 @pytest.mark.parametrize("kind", PROJECT_SCOPED)
 def test_projects_and_spaces_are_separate_scopes(wml, kind):
     in_project = wml.create(kind, space=None, project=P)

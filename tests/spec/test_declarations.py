@@ -101,3 +101,27 @@ def test_a_malformed_filter_names_its_parameter():
     with pytest.raises(DeclarationError, match=r"^spec/wml.yaml: /paths/~1ml~1v4~1deployment_jobs/get/parameters/"
                                                r".*/x-mlmock-filter/match: match must be one of"):
         read_declaration(document, source="spec/wml.yaml")
+
+
+def test_an_echoed_header_is_typed_for_the_whole_api():
+    wml = spec.declaration("wml")
+    assert [(h.name, h.pointer) for h in wml.echoed_headers] == [("X-Global-Transaction-Id", "/trace")]
+    assert spec.declaration("openmetadata").echoed_headers == ()
+
+
+ECHOED = "/components/parameters/TransactionId/x-mlmock-echoed-in"
+
+
+@pytest.mark.parametrize(("change", "what"), [
+    ({"x-mlmock-echoed-in": "trace"}, f"{ECHOED}: expected a JSON pointer"),
+    ({"x-mlmock-echoed-in": 3}, f"{ECHOED}: expected a string"),
+    ({"x-mlmock-echoed-in": "/"}, f"{ECHOED}: expected the pointer of"),
+    ({"in": "query"}, f"{ECHOED}: only a header parameter"),
+    ({"x-mlmock-echoed-in": "/transaction"}, "X-Global-Transaction-Id is echoed in /transaction, which the 400 answer"),
+])
+def test_a_malformed_echoed_header_names_the_file_and_the_pointer(change, what):
+    document = copy.deepcopy(spec.document("wml"))
+    document["components"]["parameters"]["TransactionId"].update(change)
+    with pytest.raises(DeclarationError) as raised:
+        read_declaration(document, source="spec/wml.yaml")
+    assert str(raised.value).startswith("spec/wml.yaml: ") and what in str(raised.value), str(raised.value)
