@@ -262,7 +262,7 @@ def create_app(
     app.add_error_handler(HTTPException, on_http_error)
     app.add_error_handler(Exception, on_unexpected)
     guarded = Guard(app, dialect_for=dialect_for, max_body=max_body, max_json_body=max_json_body,
-                    max_depth=engine.settings.max_depth, takes_bytes=routes.takes_bytes)
+                    max_depth=engine.settings.max_depth, takes_bytes=routes.takes_bytes, echoed=routes.echoed)
     from ..devtools.layers import wrap  # the journal, fault and control-plane layers around the guard
 
     tools = wrap(guarded, engine=engine, apis=declarations, routes=routes)

@@ -14,7 +14,7 @@ scope state (``UPLOAD_TYPE``) for the attachment's metadata.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,8 +37,10 @@ class Guard:
     def __init__(self, app: ASGIApp, *, dialect_for: Callable[[str], str],
                  max_body: int = DEFAULT_MAX_BODY, max_json_body: int = DEFAULT_MAX_JSON_BODY,
                  max_depth: int = jsonsafety.DEFAULT_MAX_DEPTH,
-                 takes_bytes: Callable[[str, str], bool] = lambda _method, _path: False):
+                 takes_bytes: Callable[[str, str], bool] = lambda _method, _path: False,
+                 echoed: Callable[[str, Mapping[str, str]], dict[str, str]] = lambda _path, _headers: {}):
         self.app = app
+        self.echoed = echoed  # the request headers an error answer carries (Routes.echoed)
         self.takes_bytes = takes_bytes
         self.dialect_for = dialect_for
         self.max_body = max_body
@@ -105,5 +107,7 @@ class Guard:
         return b"".join(chunks)
 
     async def _refuse(self, scope: Scope, send: Send, error: MockError) -> None:
-        refused = answer(self.dialect_for(scope.get("path", "/")), error)
+        path = scope.get("path", "/")
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        refused = answer(self.dialect_for(path), error, self.echoed(path, headers))
         await refused.send(send, close=refused.status == 413)

@@ -451,6 +451,12 @@ def test_the_transaction_id_is_the_error_trace_and_one_is_generated_otherwise(wm
     first, second = (wml.get(missing, params=q()) for _ in range(2))
     assert envelope(first, 404) and envelope(second, 404)
     assert first.json()["trace"] != second.json()["trace"]
+    # Refused before the API sees it (a body that is not JSON, one nested past the limit): the same.
+    for body in (b"{not json", b"[" * 10_000 + b"]" * 10_000):
+        refused = wml.post("/ml/v4/models", params=q(), content=body,
+                           headers={"Content-Type": "application/json", "X-Global-Transaction-Id": "tx-mlmock-2"})
+        envelope(refused, 400)
+        assert refused.json()["trace"] == "tx-mlmock-2"
 
 
 @pytest.mark.parametrize("kind", PROJECT_SCOPED)
