@@ -68,8 +68,13 @@ def attribute_patch(engine: Engine, request: Request) -> Reply:
 # --------------------------------------------------------------------------- attachments
 
 
+def _signature(meta: dict) -> str:
+    """The secret of an attachment's links (given on upload; older stored attachments have none)."""
+    return meta.get("_signature") or meta["attachment_id"].replace("-", "")
+
+
 def _link(record: Record, meta: dict) -> str:
-    return f"/v2/asset_files/{record.id}/{meta['attachment_id']}?signature={meta['_signature']}"
+    return f"/v2/asset_files/{record.id}/{meta['attachment_id']}?signature={_signature(meta)}"
 
 
 def _attachment(record: Record, meta: dict, **links: str) -> dict[str, Any]:
@@ -125,7 +130,7 @@ def attachment_link(engine: Engine, request: Request) -> Reply:
 def _signed(engine: Engine, request: Request) -> tuple[Any, Record, dict, bytes]:
     kind, record = located(engine, request)
     meta, data = _blob_by_id(engine, request, kind, record, request.params["attachment_id"])
-    if request.params.get("signature") != meta.get("_signature"):
+    if request.params.get("signature") != _signature(meta):
         raise Forbidden("the signature of this link is not valid", code="invalid_signature")
     return kind, record, meta, data
 

@@ -44,7 +44,9 @@ def content_put(engine: Engine, request: Request) -> Reply:
         else:
             key, attachment_id = "content", engine.ids.new()
         meta = _attachment_meta(request, bytes(data), attachment_id)
-        coll.put_blob(record.id, key, {**meta, "_key": key}, bytes(data))
+        # _signature: the secret of its signed /v2/asset_files links (reading 51)
+        secret = engine.ids.new().replace("-", "")
+        coll.put_blob(record.id, key, {**meta, "_key": key, "_signature": secret}, bytes(data))
     return Reply(status_for(request), meta)
 
 
