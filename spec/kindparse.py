@@ -209,8 +209,11 @@ def _metadata_names(n: Node) -> MetadataNames:
 
 
 def _view(n: Node) -> View:
-    Node(n.data, n.source, n.at, ("kinds", "lookup"))
-    return View(kinds=n.strings("kinds"), lookup=n.pointer("lookup"))
+    Node(n.data, n.source, n.at, ("kinds", "lookup", "creatable"))
+    view = View(kinds=n.strings("kinds"), lookup=n.pointer("lookup"), creatable=n.strings("creatable"))
+    if set(view.creatable) - set(view.kinds):
+        raise n.error("creatable names kinds the view does not show", "creatable")
+    return view
 
 
 def _attachments(n: Node) -> Attachments:

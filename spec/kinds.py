@@ -194,6 +194,7 @@ class Members:
 class View:
     kinds: tuple[str, ...]
     lookup: str
+    creatable: tuple[str, ...] = ()  # kinds a create through the view makes (POST /v2/assets)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from mlmock.spec.declarations import ApiDeclaration, Operation
 
 _PARAM = re.compile(r"\{([^{}]+)\}")
 # The actions whose request body is an upload, taken as bytes whatever its Content-Type.
-BYTES_ACTIONS = frozenset({"content-put"})
+BYTES_ACTIONS = frozenset({"content-put", "file-put"})
 # The dialect answering for a path when no API is mounted at all.
 FALLBACK_DIALECT = "openmetadata"
 

@@ -708,3 +708,57 @@ def test_repository_list_includes_ai_services(ibm, tmp_path):
             200) in ibm.exchanges or any(e[1].startswith("/ml/v4/ai_services") and e[2] == 200
                                          for e in ibm.exchanges), ibm.trace()
     _assert_no_retried_statuses(ibm)
+
+
+# Model definitions (client 1.8.1, model_definition.py) go through the platform asset API, on CPD
+# and on Cloud alike; on CPD (ICP_PLATFORM_SPACES, these credentials) the archive is PUT as a
+# multipart form, without a token, to the client URL + the attachment's `url1`, and read back
+# from the client URL + the attachment's `url` (spec/README.md readings 48-52).
+def test_model_definition_store_get_list_download_update_delete(ibm, tmp_path):
+    client = ibm.client
+    space = ibm.mock.space_id
+    names = client.model_definitions.ConfigurationMetaNames
+    path, archive = _archive(tmp_path, "definition.tar.gz")
+    meta = {names.NAME: "mlmock-definition", names.DESCRIPTION: "first", names.VERSION: "1.0",
+            names.PLATFORM: {"name": "python", "versions": ["3.11"]}, names.COMMAND: "python3 train.py"}
+    stored = client.model_definitions.store(str(path), meta)
+    def_id = client.model_definitions.get_id(stored)
+    assert _is_uuid(def_id), stored
+    assert stored["metadata"]["name"] == "mlmock-definition"
+    assert stored["metadata"]["space_id"] == space
+    assert stored["metadata"]["asset_type"] == "wml_model_definition"
+    assert stored["entity"]["wml_model_definition"]["command"] == "python3 train.py"
+
+    details = client.model_definitions.get_details(def_id)  # the asset's metadata as is (asset_id, not guid)
+    assert details["metadata"]["asset_id"] == def_id and details["metadata"]["description"] == "first"
+    assert details["entity"]["wml_model_definition"]["platform"] == {"name": "python", "versions": ["3.11"]}
+    # The same resource as /ml/v4/model_definitions (one store, two views).
+    v4 = client.httpx_client.get(f"{ibm.mock.url}/ml/v4/model_definitions/{def_id}", params=client._params(),
+                                 headers=client._get_headers())
+    assert v4.status_code == 200 and v4.json()["entity"]["command"] == "python3 train.py", v4.text
+    assert [r["metadata"]["asset_id"] for r in client.model_definitions.get_details()["resources"]] == [def_id]
+
+    table = client.model_definitions.list()
+    assert list(table["ID"]) == [def_id] and list(table["NAME"]) == ["mlmock-definition"]
+    assert list(client.model_definitions.list(limit=1)["ID"]) == [def_id]
+
+    target = tmp_path / "downloaded.tar.gz"
+    client.model_definitions.download(def_id, str(target))
+    assert target.read_bytes() == archive
+
+    updated = client.model_definitions.update(def_id, {names.NAME: "renamed", names.DESCRIPTION: "second",
+                                                       names.VERSION: "2.0"})
+    assert updated["metadata"]["name"] == "renamed" and updated["metadata"]["description"] == "second"
+    assert updated["entity"]["wml_model_definition"]["version"] == "2.0"
+    new_path = tmp_path / "second.tar.gz"
+    new_path.write_bytes(archive + b"\0")  # trailing padding: still a readable archive, other bytes
+    client.model_definitions.update(def_id, file_path=str(new_path))
+    client.model_definitions.download(def_id, str(target))
+    assert target.read_bytes() == archive + b"\0"
+
+    assert client.model_definitions.delete(def_id) == "SUCCESS"
+    with pytest.raises(WMLClientError):
+        client.model_definitions.get_details(def_id)
+    assert ("GET", f"/v2/assets/{def_id}?version={client.version_param}&space_id={space}", 404) in ibm.exchanges
+    assert list(client.model_definitions.list()["ID"]) == []
+    _assert_no_retried_statuses(ibm)

@@ -69,7 +69,9 @@ def kinds_with(predicate) -> list[str]:
 CREATABLE = kinds_with(lambda k: API.operation(k.name, "create") is not None)
 SCOPED = [k for k in CREATABLE if KINDS[k].scope]
 PROJECT_SCOPED = [k for k in SCOPED if "project_id" in KINDS[k].scope]
-PATCHABLE = kinds_with(lambda k: k.patch is not None and API.operation(k.name, "patch") is not None)
+# Views (/v2/assets) are patched through the resource they show: tested with the platform assets.
+PATCHABLE = kinds_with(lambda k: k.patch is not None and API.operation(k.name, "patch") is not None
+                       and k.view_of is None)
 REVISIONED = kinds_with(lambda k: k.versioning is not None and k.versioning.style == "revisions")
 PAGED = [k for k in SCOPED if KINDS[k].pagination is not None and KINDS[k].pagination.style == "start"]
 PATCH_RULES = [(k, rule.path) for k in PATCHABLE for rule in KINDS[k].patch.rules]
@@ -1623,3 +1625,191 @@ def test_next_links_carry_query_parameters_the_spec_does_not_declare(wml):
     query = parse_qs(urlsplit(page["next"]["href"]).query)
     assert query["summary"] == ["false"] and query["space_id"] == [S] and query["limit"] == ["1"]
     assert "start" in query
+
+
+# =========================================================================== platform assets (/v2/assets)
+# Model definitions as the official client 1.8 handles them (spec/README.md readings 48-52).
+
+DEFINITION_TYPE = "wml_model_definition"
+
+
+def new_asset(wml, name: str = "definition", space: str = S, **entity) -> dict:
+    """A model definition made as the client makes it (its CAMS bookkeeping fields included)."""
+    body = {"metadata": {"name": name, "description": "d", "tags": ["t"], "asset_type": DEFINITION_TYPE,
+                         "origin_country": "us", "rov": {"mode": 0}, "asset_category": "USER"},
+            "entity": {DEFINITION_TYPE: {"ml_version": "4.0.0", "version": "1.0",
+                                         "platform": {"name": "python", "versions": ["3.11"]}, **entity}}}
+    r = wml.post("/v2/assets", params=q(space), json=body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def attach(wml, asset_id: str, data: bytes, *, form: bool = True) -> dict:
+    """create attachment -> PUT its url1 without a token -> complete, as the client does on CPD."""
+    r = wml.post(f"/v2/assets/{asset_id}/attachments", params=q(), json={"asset_type": DEFINITION_TYPE,
+                                                                          "name": "archive"})
+    assert r.status_code == 201, r.text
+    created = r.json()
+    assert created["transfer_complete"] is False and created["url1"].startswith("/v2/asset_files/")
+    anonymous = Wml(wml.client.__class__(wml.app, base_url=BASE_URL), wml.app)
+    try:
+        upload = (anonymous.put(created["url1"], files={"file": ("archive.tar.gz", data, "application/octet-stream")})
+                  if form else anonymous.put(created["url1"], content=data, headers={"Content-Type": "text/plain"}))
+    finally:
+        anonymous.client.close()
+    assert upload.status_code == 201, upload.text
+    done = wml.post(f"/v2/assets/{asset_id}/attachments/{created['attachment_id']}/complete", params=q())
+    assert done.status_code == 200 and done.json()["transfer_complete"] is True, done.text
+    return created
+
+
+def fetch_attachment(wml, asset_id: str) -> bytes:
+    """GET the asset -> attachments[0].id -> GET the attachment -> GET its url without a token."""
+    asset = wml.get(f"/v2/assets/{asset_id}", params=q()).json()
+    link = wml.get(f"/v2/assets/{asset_id}/attachments/{asset['attachments'][0]['id']}", params=q())
+    assert link.status_code == 200, link.text
+    anonymous = wml.client.__class__(wml.app, base_url=BASE_URL)
+    try:
+        got = anonymous.get(link.json()["url"])
+    finally:
+        anonymous.close()
+    assert got.status_code == 200, got.text
+    return got.content
+
+
+def test_a_model_definition_created_as_an_asset_is_the_ml_v4_one(wml):
+    view = new_asset(wml, command="python3 train.py")
+    id_ = view["metadata"]["asset_id"]
+    assert view["metadata"]["asset_type"] == DEFINITION_TYPE and view["metadata"]["space_id"] == S
+    assert view["metadata"]["usage"]["last_updated_at"] and view["attachments"] == []
+    assert view["entity"][DEFINITION_TYPE]["command"] == "python3 train.py"
+    assert "rov" not in view["metadata"]  # CAMS bookkeeping: accepted, not kept
+    v4 = wml.read("model_definition", id_)
+    assert v4["metadata"]["name"] == "definition" and v4["metadata"]["tags"] == ["t"]
+    assert v4["entity"]["version"] == "1.0" and v4["entity"]["ml_version"] == "4.0.0"
+    assert id_ in ids(wml.get("/ml/v4/model_definitions", params=q()).json())
+    envelope(wml.get(f"/v2/assets/{id_}", params=q(OTHER)), 404)
+
+
+def test_an_asset_create_is_refused_for_other_types_bodies_and_spaces(wml):
+    good = new_asset(wml)
+    body = {"metadata": {"name": "m", "asset_type": "wml_model"}, "entity": {"wml_model": {"type": "x"}}}
+    envelope(wml.post("/v2/assets", params=q(), json=body), 400)  # not creatable through the view
+    envelope(wml.post("/v2/assets", params=q(), json={**body, "metadata": {"name": "d", "asset_type": "data_asset"}}),
+             400)
+    no_attribute = {"metadata": {"name": "d", "asset_type": DEFINITION_TYPE}, "entity": {}}
+    envelope(wml.post("/v2/assets", params=q(), json=no_attribute), 400)
+    no_version = {"metadata": {"name": "d", "asset_type": DEFINITION_TYPE},
+                  "entity": {DEFINITION_TYPE: {"platform": {"name": "python", "versions": ["3.11"]}}}}
+    envelope(wml.post("/v2/assets", params=q(), json=no_version), 400)  # the /ml/v4 schema holds
+    envelope(wml.post("/v2/assets", params={"version": V}, json=good), 400)  # no space or project
+    envelope(wml.post("/v2/assets", params=q(UNKNOWN), json=good), 404)
+    assert ids(wml.get("/ml/v4/model_definitions", params=q()).json()) == [good["metadata"]["asset_id"]]
+
+
+def test_an_attachment_goes_through_signed_links_byte_for_byte(wml):
+    id_ = new_asset(wml)["metadata"]["asset_id"]
+    data = b"\x1f\x8b\x08\x00" + bytes(range(256)) + b"\r\n--not-a-boundary\r\n"
+    created = attach(wml, id_, data)
+    listed = wml.get(f"/v2/assets/{id_}", params=q()).json()["attachments"]
+    assert [(a["id"], a["asset_type"], a["size"], a["transfer_complete"]) for a in listed] == [
+        (created["attachment_id"], DEFINITION_TYPE, len(data), True)]
+    assert fetch_attachment(wml, id_) == data
+    # The same archive through /ml/v4 (one store): the model definition's model.
+    got = wml.get(f"/ml/v4/model_definitions/{id_}/model", params=q())
+    assert got.status_code == 200 and got.content == data
+    raw = b"raw bytes, not a form"
+    attach(wml, id_, raw, form=False)  # one attachment: the new one replaces it
+    assert len(wml.get(f"/v2/assets/{id_}", params=q()).json()["attachments"]) == 1
+    assert fetch_attachment(wml, id_) == raw
+
+
+def test_signed_links_need_their_signature_and_uploads_their_completion(wml):
+    id_ = new_asset(wml)["metadata"]["asset_id"]
+    created = wml.post(f"/v2/assets/{id_}/attachments", params=q(),
+                       json={"asset_type": DEFINITION_TYPE, "name": "archive"}).json()
+    att = created["attachment_id"]
+    envelope(wml.post(f"/v2/assets/{id_}/attachments/{att}/complete", params=q()), 400)  # nothing uploaded
+    base = created["url1"].split("?")[0]
+    envelope(wml.put(base, params={"signature": "forged"}, content=b"x"), 403)
+    envelope(wml.put(base, content=b"x"), 400)  # no signature at all
+    envelope(wml.get(base, params={"signature": "forged"}), 403)
+    envelope(wml.put(created["url1"], files={"other": ("a", b"x")}), 400)  # a form without `file`
+    envelope(wml.put(f"/v2/asset_files/{id_}/{UNKNOWN}", params={"signature": "s"}, content=b"x"), 404)
+    envelope(wml.post(f"/v2/assets/{id_}/attachments", params=q(), json={"asset_type": "wml_model", "name": "a"}),
+             400)  # not the asset's type
+    envelope(wml.post(f"/v2/assets/{UNKNOWN}/attachments", params=q(),
+                      json={"asset_type": DEFINITION_TYPE, "name": "a"}), 404)
+
+
+def test_an_ml_v4_upload_is_an_attachment_of_the_asset_and_deletes_through_it(wml):
+    id_ = wml.create("model_definition")["metadata"]["id"]
+    data = b"\x1f\x8b\x08\x00 uploaded through /ml/v4"
+    assert wml.put(f"/ml/v4/model_definitions/{id_}/model", params=q(), content=data,
+                   headers={"Content-Type": "application/gzip"}).status_code == 201
+    assert fetch_attachment(wml, id_) == data
+    att = wml.get(f"/v2/assets/{id_}", params=q()).json()["attachments"][0]["id"]
+    assert wml.delete(f"/v2/assets/{id_}/attachments/{att}", params=q()).status_code == 204
+    assert wml.get(f"/v2/assets/{id_}", params=q()).json()["attachments"] == []
+    envelope(wml.get(f"/v2/assets/{id_}/attachments/{att}", params=q()), 404)
+    envelope(wml.delete(f"/v2/assets/{id_}/attachments/{att}", params=q()), 404)
+    envelope(wml.get(f"/ml/v4/model_definitions/{id_}/model", params=q()), 404)
+
+
+def test_an_asset_is_patched_in_its_metadata_and_its_attribute(wml):
+    id_ = new_asset(wml)["metadata"]["asset_id"]
+    r = wml.patch(f"/v2/assets/{id_}", [{"op": "replace", "path": "/metadata/name", "value": "renamed"},
+                                        {"op": "replace", "path": "/metadata/description", "value": "second"}],
+                  params=q())
+    assert r.status_code == 200, r.text
+    assert (r.json()["metadata"]["name"], r.json()["metadata"]["description"]) == ("renamed", "second")
+    assert wml.read("model_definition", id_)["metadata"]["name"] == "renamed"
+    for refused in ([{"op": "replace", "path": "/metadata/asset_id", "value": "x"}],
+                    [{"op": "remove", "path": "/metadata/name"}]):
+        envelope(wml.patch(f"/v2/assets/{id_}", refused, params=q()), 400)
+    attribute = f"/v2/assets/{id_}/attributes/{DEFINITION_TYPE}"
+    r = wml.patch(attribute, [{"op": "replace", "path": "/version", "value": "2.0"},
+                              {"op": "add", "path": "/command", "value": "python3 run.py"}], params=q())
+    assert r.status_code == 200, r.text
+    assert r.json()[DEFINITION_TYPE]["version"] == "2.0"
+    assert wml.read("model_definition", id_)["entity"]["command"] == "python3 run.py"
+    envelope(wml.patch(attribute, [{"op": "remove", "path": "/version"}], params=q()), 400)  # schema
+    envelope(wml.patch(f"/v2/assets/{id_}/attributes/wml_model", [{"op": "add", "path": "/a", "value": 1}],
+                       params=q()), 404)
+    envelope(wml.patch(f"/v2/assets/{UNKNOWN}", [{"op": "replace", "path": "/metadata/name", "value": "x"}],
+                       params=q()), 404)
+
+
+def test_a_search_pages_with_bookmarks_over_both_views(wml):
+    made = [new_asset(wml, f"d{i}")["metadata"]["asset_id"] for i in range(2)]
+    made.append(wml.create("model_definition")["metadata"]["id"])
+    new_asset(wml, "elsewhere", space=OTHER)
+    search = f"/v2/asset_types/{DEFINITION_TYPE}/search"
+    first = wml.post(search, params=q(), json={"query": "*:*", "limit": 2})
+    assert first.status_code == 200, first.text
+    page = first.json()
+    assert page["total_rows"] == 3 and len(page["results"]) == 2 and page["next"]["bookmark"]
+    second = wml.post(search, params=q(), json=page["next"]).json()
+    assert "next" not in second
+    found = [r["metadata"]["asset_id"] for r in page["results"] + second["results"]]
+    assert sorted(found) == sorted(made)
+    assert all(r["metadata"]["asset_type"] == DEFINITION_TYPE for r in page["results"])
+    assert wml.post(search, params=q(), json={"query": "*:*"}).json()["total_rows"] == 3  # 200 by default
+    model = wml.create("model")["metadata"]["id"]
+    models = wml.post("/v2/asset_types/wml_model/search", params=q(), json={"query": "*:*"}).json()
+    assert [r["metadata"]["asset_id"] for r in models["results"]] == [model]
+    envelope(wml.post(search, params=q(), json={"query": "asset.name:d0"}), 400)
+    envelope(wml.post("/v2/asset_types/data_asset/search", params=q(), json={"query": "*:*"}), 400)
+    envelope(wml.post(search, params=q(), json={"query": "*:*", "limit": 201}), 400)
+    envelope(wml.post(search, params={"version": V}, json={"query": "*:*"}), 400)
+
+
+def test_deleting_an_asset_takes_its_attachments(wml):
+    id_ = new_asset(wml)["metadata"]["asset_id"]
+    created = attach(wml, id_, b"bytes")
+    assert wml.delete(f"/v2/assets/{id_}", params=q()).status_code == 204
+    envelope(wml.get(f"/v2/assets/{id_}", params=q()), 404)
+    envelope(wml.get(item_path("model_definition", id_), params=q()), 404)
+    envelope(wml.get(created["url1"]), 404)
+    assert wml.post(f"/v2/asset_types/{DEFINITION_TYPE}/search", params=q(),
+                    json={"query": "*:*"}).json() == {"total_rows": 0, "results": []}

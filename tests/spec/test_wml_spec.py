@@ -19,12 +19,15 @@ OPERATIONS_PATH = SPEC_DIR / "wml-operations.txt"
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 DOCUMENTED_PREFIX = "/ml/v4/"
-# The generic actions of spec/README.md, plus `authorize` (added in its WML section).
+# The generic actions of spec/README.md, plus `authorize` (added in its WML section) and the
+# platform asset actions (issue 10, readings 48-52).
 ACTIONS = {
     "create", "upsert", "bulk-upsert", "list", "get", "get-by-name", "patch", "delete", "restore",
     "versions", "version", "revision-create", "revisions", "content-put", "content-get",
     "attachments", "attachment-get", "attachment-delete", "predict", "static", "authorize",
     "members", "members-add", "member-get", "member-patch", "member-delete",
+    "asset-create", "attribute-patch", "attachment-create", "attachment-complete", "attachment-link",
+    "file-put", "file-get", "search",
 }
 # /ml/v4 kinds the official client calls that the v4 reference does not document (tagged so).
 UNDOCUMENTED_ML_V4_TAGS = {"ai_services"}
@@ -226,10 +229,19 @@ def test_ml_v4_operations_require_the_version_date():
             assert version[0]["schema"]["pattern"] == r"^\d{4}-\d{2}-\d{2}$"
 
 
-def test_only_version_and_authorize_are_unauthenticated():
+def test_only_version_authorize_and_signed_links_are_unauthenticated():
     spec = load_spec()
-    open_paths = {path for _, path, operation in spec_operations(spec) if operation.get("security") == []}
-    assert open_paths == {"/ml/wml_services/v2/version", "/icp4d-api/v1/authorize"}
+    open_ops = {(method, path) for method, path, operation in spec_operations(spec)
+                if operation.get("security") == []}
+    # The attachment links (url1, url) are signed instead: the client sends them no token (reading 51).
+    link = "/v2/asset_files/{asset_id}/{attachment_id}"
+    signed = {("PUT", link), ("GET", link)}
+    assert {path for _, path in open_ops - signed} == {"/ml/wml_services/v2/version", "/icp4d-api/v1/authorize"}
+    assert signed <= open_ops
+    for method, path in signed:
+        declared = [spec["components"]["parameters"].get(p.get("$ref", "").rsplit("/", 1)[-1], p)
+                    for p in spec["paths"][path].get("parameters", [])]
+        assert any(p["name"] == "signature" and p["required"] for p in declared), (method, path)
     assert spec["security"] == [{"bearerAuth": []}]
 
 

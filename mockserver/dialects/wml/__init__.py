@@ -10,4 +10,4 @@ declaration, so no function here names a kind.
 One module per concern; importing the package registers every action on the ``wml`` dialect.
 """
 
-from . import content, listing, members, predictions, resources, revisions, service  # noqa: F401
+from . import assets, content, listing, members, predictions, resources, revisions, service  # noqa: F401

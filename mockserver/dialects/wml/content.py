@@ -11,7 +11,7 @@ from ...core.engine import Engine, Reply, Request
 from ...core.errors import BadRequest, NotFound
 from ...core.store import Record
 from .common import WML, fetch, path_id, status_for
-from .scopes import scope_of
+from .scopes import located, scope_of
 
 
 def _attachment_meta(request: Request, data: bytes, attachment_id: str) -> dict[str, Any]:
@@ -44,12 +44,14 @@ def content_put(engine: Engine, request: Request) -> Reply:
         else:
             key, attachment_id = "content", engine.ids.new()
         meta = _attachment_meta(request, bytes(data), attachment_id)
-        coll.put_blob(record.id, key, {**meta, "_key": key}, bytes(data))
+        # _signature: the secret of its signed /v2/asset_files links (reading 51)
+        secret = engine.ids.new().replace("-", "")
+        coll.put_blob(record.id, key, {**meta, "_key": key, "_signature": secret}, bytes(data))
     return Reply(status_for(request), meta)
 
 
 def _attachments(engine: Engine, request: Request, kind: Kind, record: Record) -> list[dict]:
-    found = [{k: v for k, v in m.items() if k != "_key"}
+    found = [{k: v for k, v in m.items() if not k.startswith("_")}  # _key, _signature: the mock's own
              for m in engine.collection(request.api, kind).blobs(record.id)]
     for flt in request.op.filters:
         value = request.params.get(flt.param)
@@ -84,12 +86,10 @@ def attachment_get(engine: Engine, request: Request) -> Reply:
 
 @WML.action("attachment-delete")
 def attachment_delete(engine: Engine, request: Request) -> Reply:
-    kind = request.kind
-    coll = engine.collection(request.api, kind)
-    with coll.transaction():
-        record = fetch(engine, request, kind, path_id(request), scope_of(engine, request, kind))
+    with engine.collection(request.api, request.kind).transaction():
+        kind, record = located(engine, request)  # on /v2/assets, the asset's resource
         meta, _ = _blob_by_id(engine, request, kind, record, request.params["attachment_id"])
-        coll.remove_blob(record.id, meta["_key"])
+        engine.collection(request.api, kind).remove_blob(record.id, meta["_key"])
     return Reply(request.op.success_statuses[0])
 
 

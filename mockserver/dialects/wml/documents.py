@@ -109,6 +109,16 @@ def _viewed(engine: Engine, request: Request, kind: Kind) -> Record:
     raise NotFound(f"asset '{wanted}' does not exist", code="does_not_exist")
 
 
+def asset_type(kind: str) -> str:
+    """The platform asset type of a WML kind (``wml_model_definition``): the view's attribute."""
+    return f"wml_{kind}"
+
+
+def viewed_kind(kind: Kind, type_: str) -> str | None:
+    """The kind a view shows under the asset type ``type_`` (None if it shows none)."""
+    return next((name for name in kind.view_of.kinds if asset_type(name) == type_), None)
+
+
 def api_id_pointer(api: ApiDeclaration, kind: str) -> str:
     return api.kinds[kind].id
 
@@ -120,9 +130,22 @@ def _view(engine: Engine, request: Request, kind: Kind, record: Record) -> dict:
     query = "&".join(f"{k}={v}" for k, v in scope.items())
     return {
         "href": f"/v2/assets/{record.id}" + (f"?{query}" if query else ""),
-        "metadata": {"asset_id": record.id, "asset_type": f"wml_{record.kind}", "name": meta.get("name", ""),
+        "metadata": {"asset_id": record.id, "asset_type": asset_type(record.kind), "name": meta.get("name", ""),
                      "description": meta.get("description", ""), "tags": meta.get("tags", []),
                      "created_at": meta.get("created_at"), "usage": {"last_updated_at": meta.get("modified_at")},
                      **scope},
-        "entity": {f"wml_{record.kind}": doc.get("entity", {})},
+        "entity": {asset_type(record.kind): doc.get("entity", {})},
+        "attachments": [attachment_ref(record, meta, query)
+                        for meta in engine.collection(request.api, record.kind).blobs(record.id)],
     }
+
+
+def attachment_ref(record: Record, meta: dict, query: str) -> dict:
+    """An attachment as its asset lists it (uploads through /ml/v4 and through /v2/assets alike)."""
+    ref = {"id": meta["attachment_id"], "asset_type": asset_type(record.kind), "name": meta.get("name", "content"),
+           "mime": meta.get("mime") or meta.get("content_type") or "application/octet-stream",
+           "size": meta.get("data_size", 0), "transfer_complete": meta.get("transfer_complete", True),
+           "href": f"/v2/assets/{record.id}/attachments/{meta['attachment_id']}" + (f"?{query}" if query else "")}
+    if meta.get("description"):
+        ref["description"] = meta["description"]
+    return ref

@@ -14,23 +14,29 @@ from ...core.store import Record
 from ...core.validation import validate
 from .common import WML, fetch, iso, path_id, status_for, truthy
 from .documents import _view, _viewed, advance, build, on_enter, render, save
-from .scopes import scope_of
+from .scopes import located, scope_of
 
 
 @WML.action("create")
 def create(engine: Engine, request: Request) -> Reply:
-    kind, api = request.kind, request.api
+    kind = request.kind
     if not isinstance(request.body, dict):
         raise BadRequest("the request body must be a JSON object")
+    record = store_new(engine, request, kind, request.body)
+    return Reply(status_for(request, request.body), render(request, kind, record.doc))
+
+
+def store_new(engine: Engine, request: Request, kind: Kind, body: dict) -> Record:
+    """Build, check, validate and save a new resource of ``kind`` from a create body."""
+    api = request.api
     scope = scope_of(engine, request, kind)
     coll = engine.collection(api, kind)
     with coll.transaction():
-        doc = build(engine, request, kind, request.body, scope)
+        doc = build(engine, request, kind, body, scope)
         coll.check_unique(coll.unique_keys(doc))
         engine.lifecycles.begin(api.name, kind, doc, engine.clock.now_ms(), on_enter=on_enter)
         validate(api, kind.schema, render(request, kind, doc), what=kind.name)
-        record = save(engine, api, kind, doc, scope)
-    return Reply(status_for(request, request.body), render(request, kind, record.doc))
+        return save(engine, api, kind, doc, scope)
 
 
 @WML.action("get")
@@ -61,27 +67,38 @@ def static(engine: Engine, request: Request) -> Reply:
 
 @WML.action("patch")
 def patch(engine: Engine, request: Request) -> Reply:
-    kind, api = request.kind, request.api
+    """A JSON Patch on the documented paths; on a view (``/v2/assets``) the view's paths, applied
+    to the resource it shows, which answers in the view."""
+    policy, api = request.kind, request.api
     operations = request.body
-    patching.check_policy(kind, operations)
-    scope = scope_of(engine, request, kind)
-    coll = engine.collection(api, kind)
-    with coll.transaction():
-        record = fetch(engine, request, kind, path_id(request), scope)
-        before = record.doc
-        patched = patching.apply(before, kind.patch.translate(operations))
-        patched = patching.restore(before, patched, kind.server_managed + (kind.id,))
-        patched["metadata"][kind.metadata_names.modified_at] = iso(engine.clock.now_ms())
-        coll.check_unique(coll.unique_keys(patched), exclude=record.id)
-        lc = kind.lifecycle
-        touched = [op["path"] for op in operations]
-        if lc is not None and lc.on_patch and any(p == q or p.startswith(q + "/") for p in touched
-                                                  for q in lc.on_patch_paths):
-            engine.lifecycles.begin(api.name, kind, patched, engine.clock.now_ms(), state=lc.on_patch,
-                                    on_enter=on_enter)
-        validate(api, kind.schema, render(request, kind, patched), what=kind.name)
-        record = save(engine, api, kind, patched, record.scope)
+    patching.check_policy(policy, operations)
+    with engine.collection(api, policy).transaction():
+        kind, record = located(engine, request)
+        record = apply_patch(engine, request, kind, record, policy.patch.translate(operations),
+                             [op["path"] for op in operations])
+    if policy.view_of is not None:
+        return Reply(status_for(request), _view(engine, request, policy, record))
     return Reply(status_for(request), render(request, kind, record.doc))
+
+
+def apply_patch(engine: Engine, request: Request, kind: Kind, record: Record, operations: list[dict],
+                touched: list[str]) -> Record:
+    """Apply translated ``operations`` to a stored resource (server-managed fields restored), let a
+    patch of ``touched`` paths move its lifecycle, validate and save it."""
+    api = request.api
+    coll = engine.collection(api, kind)
+    before = record.doc
+    patched = patching.apply(before, operations)
+    patched = patching.restore(before, patched, kind.server_managed + (kind.id,))
+    patched["metadata"][kind.metadata_names.modified_at] = iso(engine.clock.now_ms())
+    coll.check_unique(coll.unique_keys(patched), exclude=record.id)
+    lc = kind.lifecycle
+    if lc is not None and lc.on_patch and any(p == q or p.startswith(q + "/") for p in touched
+                                              for q in lc.on_patch_paths):
+        engine.lifecycles.begin(api.name, kind, patched, engine.clock.now_ms(), state=lc.on_patch,
+                                on_enter=on_enter)
+    validate(api, kind.schema, render(request, kind, patched), what=kind.name)
+    return save(engine, api, kind, patched, record.scope)
 
 
 def _cancel(engine: Engine, api: ApiDeclaration, kind: Kind, record: Record) -> None:

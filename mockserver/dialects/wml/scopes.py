@@ -6,8 +6,9 @@ from mlmock.spec.declarations import Kind, pointer_set
 
 from ...core.engine import Engine, Request
 from ...core.errors import BadRequest, NotFound
-from .common import UNSCOPED
-from .documents import build, save
+from ...core.store import Record
+from .common import UNSCOPED, fetch, path_id
+from .documents import _viewed, build, save
 
 
 def scope_of(engine: Engine, request: Request, kind: Kind, *, required: bool = True) -> str:
@@ -50,3 +51,12 @@ def ensure_scope(engine: Engine, request: Request, param: str, value: str) -> No
             save(engine, request.api, holder, doc, UNSCOPED)
         return
     raise NotFound(f"{holder.name} with id '{value}' does not exist", code="does_not_exist")
+
+
+def located(engine: Engine, request: Request) -> tuple[Kind, Record]:
+    """The stored resource the path names and its kind: on a view, the resource it shows."""
+    kind = request.kind
+    if kind.view_of is not None:
+        record = _viewed(engine, request, kind)
+        return request.api.kinds[record.kind], record
+    return kind, fetch(engine, request, kind, path_id(request), scope_of(engine, request, kind))
