@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from mlmock.spec.declarations import ApiDeclaration, Kind
+from mlmock.spec.declarations import ApiDeclaration, Kind, pointer_get
 
 from ...core import lifecycle, patching
 from ...core.catalogue import SERVICE_VERSION
@@ -13,7 +13,7 @@ from ...core.errors import BadRequest, NotFound
 from ...core.store import Record
 from ...core.validation import validate
 from .common import WML, fetch, iso, path_id, status_for, truthy
-from .documents import _view, _viewed, advance, build, on_enter, render, save
+from .documents import _view, _viewed, advance, answer, build, on_enter, render, save
 from .scopes import scope_of
 
 
@@ -30,6 +30,8 @@ def create(engine: Engine, request: Request) -> Reply:
         engine.lifecycles.begin(api.name, kind, doc, engine.clock.now_ms(), on_enter=on_enter)
         validate(api, kind.schema, render(request, kind, doc), what=kind.name)
         record = save(engine, api, kind, doc, scope)
+    if request.op.answer:  # where the resource is, not the resource (a project's `location`)
+        return Reply(status_for(request, request.body), answer(request, kind, record.doc))
     return Reply(status_for(request, request.body), render(request, kind, record.doc))
 
 
@@ -61,13 +63,46 @@ def static(engine: Engine, request: Request) -> Reply:
 
 @WML.action("patch")
 def patch(engine: Engine, request: Request) -> Reply:
+    return _patch(engine, request, lambda record: request.body)
+
+
+@WML.action("merge")
+def merge(engine: Engine, request: Request) -> Reply:
+    """A partial update: each top-level member of the body replaces the field of that path (``null``
+    removes it), under the kind's patch policy; a member equal to the stored value is no change
+    (clients send back the whole entity they read)."""
+    if not isinstance(request.body, dict) or not request.body:
+        raise BadRequest("the request body must be a non-empty JSON object")
+    kind = request.kind
+
+    def operations(record: Record) -> list[dict]:
+        ops = []
+        for name, value in request.body.items():
+            path = "/" + name.replace("~", "~0").replace("/", "~1")
+            rule = kind.patch.rule_for(path) if kind.patch is not None else None
+            current = pointer_get(record.doc, rule.target if rule is not None else f"/entity{path}", _ABSENT)
+            if current == value or (value is None and current is _ABSENT):
+                continue
+            ops.append({"op": "remove", "path": path} if value is None else {"op": "add", "path": path, "value": value})
+        return ops
+
+    return _patch(engine, request, operations)
+
+
+_ABSENT = object()
+
+
+def _patch(engine: Engine, request: Request, operations_of) -> Reply:
     kind, api = request.kind, request.api
-    operations = request.body
-    patching.check_policy(kind, operations)
+    if request.op.action == "patch":
+        patching.check_policy(kind, request.body)
     scope = scope_of(engine, request, kind)
     coll = engine.collection(api, kind)
     with coll.transaction():
         record = fetch(engine, request, kind, path_id(request), scope)
+        operations = operations_of(record)
+        if request.op.action != "patch":
+            patching.check_policy(kind, operations)
         before = record.doc
         patched = patching.apply(before, kind.patch.translate(operations))
         patched = patching.restore(before, patched, kind.server_managed + (kind.id,))
