@@ -71,8 +71,8 @@ def merge(engine: Engine, request: Request) -> Reply:
     """A partial update: each top-level member of the body replaces the field of that path (``null``
     removes it), under the kind's patch policy; a member equal to the stored value is no change
     (clients send back the whole entity they read)."""
-    if not isinstance(request.body, dict) or not request.body:
-        raise BadRequest("the request body must be a non-empty JSON object")
+    if not isinstance(request.body, dict):
+        raise BadRequest("the request body must be a JSON object")
     kind = request.kind
 
     def operations(record: Record) -> list[dict]:
