@@ -83,7 +83,7 @@ class Context:
                                        params=query or None, **kwargs)
         if self.ledger is not None and op.kind and op.action in ("create", "upsert") \
                 and response.status_code in (200, 201, 202):
-            self.ledger.record(self.api, op.kind, response, query.get("space_id"))
+            self.ledger.record(self.api, op.kind, response, query.get("space_id"), op=op)
         return response
 
     def serves(self, op: Operation | None) -> bool:
@@ -251,7 +251,16 @@ class Context:
         if response.status_code not in op.success_statuses:
             raise SetupFailed(op.operation_id, f"{op.operation_id} of a valid body should succeed with one of "
                               f"{op.success_statuses} (got {describe(response)})", response)
+        if op.answer:  # the answer says where the resource is (a project's `location`): read it there
+            id_ = answered_id(op, response.json())
+            got = self.fetch(kind, id_, space=space) if id_ else None
+            if got is None or got.status_code != 200:
+                raise SetupFailed(op.operation_id, f"{op.operation_id} answered where the new {kind.name} is, "
+                                  f"but it cannot be read there ({describe(got) if got else response.text[:200]})",
+                                  got or response)
+            return got.json()
         return response.json()
+
 
     def fetch(self, kind: Kind, id_: str, *, space: str | None = None, **params: Any) -> httpx.Response:
         op = self.operation(kind, "get")
@@ -294,10 +303,11 @@ class Ledger:
         self._lock = threading.Lock()
         self.items: list[tuple[str, str, str | None]] = []  # (kind, id, space)
 
-    def record(self, api: ApiDeclaration, kind_name: str, response: httpx.Response, space: str | None) -> None:
+    def record(self, api: ApiDeclaration, kind_name: str, response: httpx.Response, space: str | None,
+               op: Operation | None = None) -> None:
         try:
             body = response.json()
-            id_ = pointer_get(body, api.kinds[kind_name].id)
+            id_ = answered_id(op, body) if op is not None and op.answer else pointer_get(body, api.kinds[kind_name].id)
         except (ValueError, KeyError, TypeError, AttributeError):
             return
         if isinstance(id_, str):
@@ -305,3 +315,14 @@ class Ledger:
             with self._lock:
                 if (kind_name, id_, scope) not in self.items:
                     self.items.append((kind_name, id_, scope))
+
+
+def answered_id(op: Operation, body: Any) -> str | None:
+    """The id in an answer declared by ``x-mlmock-op.answer`` (``/v2/projects/{id}``)."""
+    for link in op.answer:
+        value = pointer_get(body, link.pointer)
+        pattern = re.escape(link.template).replace(r"\{origin\}", ".*").replace(r"\{id\}", "([^/?#]+)")
+        found = re.fullmatch(pattern, value) if isinstance(value, str) else None
+        if found:
+            return found.group(1)
+    return None

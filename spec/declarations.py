@@ -107,6 +107,19 @@ def _filter(param: Mapping[str, Any], source: str, where: str) -> Filter:
                   alternate_fields=n.pointers("alternate-fields"), item_field=n.pointer("item-field", None))
 
 
+def _answer(raw: Any, source: str, where: str) -> tuple[Link, ...]:
+    """``x-mlmock-op.answer``: a list of ``{pointer, template}`` written into the success body."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        raise DeclarationError(f"{source}: {where}: expected a non-empty list of {{pointer, template}}")
+    links = []
+    for i, item in enumerate(raw):
+        n = Node(item, source, f"{where}/{i}", ("pointer", "template"))
+        links.append(Link(pointer=n.pointer("pointer"), template=n.string("template")))
+    return tuple(links)
+
+
 @dataclass(frozen=True)
 class Scope:
     """A scope query parameter and the kind of resource it names (``x-mlmock-api.scopes``)."""
@@ -155,6 +168,9 @@ class Operation:
     request_body: Mapping[str, Any] | None
     security: tuple[Mapping[str, Any], ...]
     filters: tuple[Filter, ...] = ()
+    # ``x-mlmock-op.answer``: the success body is these links (``{id}``, ``{origin}``), not the
+    # resource (a project create answers ``{"location": "/v2/projects/<id>"}``)
+    answer: tuple[Link, ...] = ()
 
     def parameter(self, name: str, location: str = "query") -> Mapping[str, Any] | None:
         for p in self.parameters:
@@ -302,6 +318,7 @@ def read_declaration(document: Mapping[str, Any], source: str = "<document>") ->
             kind = ext.pop("kind", None)
             action = ext.pop("action", None)
             where = f"/paths/{path.replace('~', '~0').replace('/', '~1')}/{method}"
+            answer = _answer(ext.pop("answer", None), source, f"{where}/x-mlmock-op/answer")
             if kind is not None and kind not in kinds:
                 raise DeclarationError(f"{source}: {where}/x-mlmock-op: unknown kind {kind!r}")
             body = decl.resolve(raw["requestBody"]) if "requestBody" in raw else None
@@ -318,6 +335,7 @@ def read_declaration(document: Mapping[str, Any], source: str = "<document>") ->
                 security=tuple(raw.get("security", default_security)),
                 filters=tuple(_filter(p, source, f"{where}/parameters/{p['name']}")
                               for p in params.values() if "x-mlmock-filter" in p),
+                answer=answer,
             )
             if op.operation_id in decl.operations:
                 raise DeclarationError(f"{source}: {where}: duplicate operationId {op.operation_id!r}")

@@ -222,10 +222,10 @@ def _attachments(n: Node) -> Attachments:
 
 
 def _members(n: Node) -> Members:
-    Node(n.data, n.source, n.at, ("field", "key", "creator", "patch-paths"))
+    Node(n.data, n.source, n.at, ("field", "key", "creator", "patch-paths", "principal"))
     creator = dict(n.child("creator").data) if "creator" in n else None
     return Members(field=n.pointer("field"), key=n.pointer("key"), creator=creator,
-                   patch_paths=n.pointers("patch-paths") or Members.patch_paths)
+                   patch_paths=n.pointers("patch-paths") or Members.patch_paths, principal=n.pointers("principal"))
 
 
 def _link(n: Node) -> Link:

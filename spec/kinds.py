@@ -188,6 +188,7 @@ class Members:
     key: str
     creator: Mapping[str, Any] | None = None
     patch_paths: tuple[str, ...] = ("/role", "/state")
+    principal: tuple[str, ...] = ()   # more pointers of the creator member set to the principal (besides key)
 
 
 @dataclass(frozen=True)

@@ -610,6 +610,62 @@ def test_spaces_are_created_listed_updated_shared_and_deleted_with_their_assets(
     _assert_no_retried_statuses(ibm)
 
 
+def test_projects_are_created_listed_updated_shared_and_deleted_with_their_assets(ibm, tmp_path):
+    client = ibm.client
+    meta = client.projects.ConfigurationMetaNames
+    details = client.projects.store({meta.NAME: "mlmock-client-project", meta.DESCRIPTION: "created by the IBM client",
+                                     meta.STORAGE: {"type": "assetfiles"}})
+    project_id = client.projects.get_id(details)
+    assert _is_uuid(project_id)
+    assert details["entity"]["generator"] == "Watsonx-Python-SDK"  # the client's default, sent
+    created = [e for e in ibm.exchanges if e[1].startswith("/transactional/v2/projects")]
+    assert created == [("POST", "/transactional/v2/projects", 201)]  # answered {"location": ...}, then read
+
+    # get, list, find by name
+    assert client.projects.get_details(project_id)["metadata"]["guid"] == project_id
+    table = client.projects.list()
+    assert project_id in list(table["ID"]) and "mlmock-client-project" in list(table["NAME"])
+    assert ibm.mock.project_id in list(table["ID"])
+    assert len(client.projects.get_details(limit=1)["resources"]) == 1
+    assert client.projects.get_id_by_name("mlmock-client-project") == project_id
+
+    # update (the whole entity sent back, changed)
+    updated = client.projects.update(project_id, {meta.NAME: "renamed", meta.DESCRIPTION: "updated"})
+    assert updated["entity"]["name"] == "renamed" and updated["entity"]["description"] == "updated"
+    assert client.projects.get_id_by_name("renamed") == project_id
+
+    # members, named by user_name
+    members = client.projects.MemberMetaNames
+    added = client.projects.create_member(project_id, {members.MEMBERS: [
+        {"user_name": "bob", "id": "IBMid-bob", "type": "user", "role": "editor"}]})
+    assert added["members"][0]["user_name"] == "bob"
+    listed = client.projects.list_members(project_id)
+    assert set(listed["ID"]) == {"admin", "IBMid-bob"} and set(listed["STATE"]) == {"ACTIVE"}
+    assert client.projects.get_member_details(project_id, "bob")["role"] == "editor"
+    changed = client.projects.update_member(project_id, "bob", {members.MEMBER: {"role": "viewer"}})
+    assert changed["members"][0]["role"] == "viewer"
+    assert client.projects.get_member_details(project_id, "bob")["role"] == "viewer"
+    assert client.projects.delete_member(project_id, "bob") == "SUCCESS"
+    assert set(client.projects.list_members(project_id)["ID"]) == {"admin"}
+
+    # an asset in the project: a model, stored with the project as the default
+    assert client.set.default_project(project_id) == "SUCCESS"
+    assert client.default_project_id == project_id
+    model_id, model, _, _ = _store_model(ibm, tmp_path)
+    assert model["metadata"]["project_id"] == project_id
+    assert client._models.get_details(model_id)["metadata"]["id"] == model_id
+
+    assert client.projects.delete(project_id) == "SUCCESS"
+    assert ("DELETE", f"/transactional/v2/projects/{project_id}", 204) in ibm.exchanges
+    with pytest.raises(WMLClientError):
+        client.projects.get_details(project_id)
+    # The project's model went with it: the platform's asset view (no scope needed) no longer has it.
+    client.set.default_space(ibm.mock.space_id)
+    gone = client.httpx_client.get(f"{ibm.mock.url}/v2/assets/{model_id}", headers=client._get_headers())
+    assert gone.status_code == 404, gone.text
+    _assert_no_retried_statuses(ibm)
+
+
 def test_a_scikit_learn_pipeline_is_stored_from_the_object_and_from_a_directory(ibm, tmp_path, monkeypatch):
     client = ibm.client
     monkeypatch.chdir(tmp_path)  # the repository library writes its tarball into the working directory

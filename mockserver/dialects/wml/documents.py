@@ -54,6 +54,14 @@ def render(request: Request, kind: Kind, doc: dict) -> dict:
     return out
 
 
+def answer(request: Request, kind: Kind, doc: dict) -> dict:
+    """The body an operation declaring ``x-mlmock-op.answer`` sends instead of the resource."""
+    out: dict = {}
+    for link in request.op.answer:
+        pointer_set(out, link.pointer, link.template.format(origin=request.origin, id=pointer_get(doc, kind.id)))
+    return out
+
+
 def build(engine: Engine, request: Request, kind: Kind, body: dict, scope: str) -> dict:
     body = copy.deepcopy(body)
     now = iso(engine.clock.now_ms())
@@ -62,13 +70,15 @@ def build(engine: Engine, request: Request, kind: Kind, body: dict, scope: str) 
         body.pop(name, None)
     metadata.update(scope_fields(scope))
     names = kind.metadata_names
-    metadata.update({"id": engine.ids.new(), "created_at": now, names.modified_at: now,
-                     names.owner: request.principal})
+    # The id under its declared name: `/metadata/id`, a project's `/metadata/guid`.
+    metadata.update({kind.id.removeprefix("/metadata/"): engine.ids.new(), "created_at": now,
+                     names.modified_at: now, names.owner: request.principal})
     doc = {"metadata": metadata, "entity": body}
     members = kind.members
     if members and members.creator:
         creator = {**members.creator}
-        pointer_set(creator, members.key, request.principal)
+        for pointer in (members.key, *members.principal):
+            pointer_set(creator, pointer, request.principal)
         pointer_set(doc, members.field, [creator])
     if kind.parent is not None:
         wanted = pointer_get(body, kind.parent.field)

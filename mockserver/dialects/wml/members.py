@@ -1,8 +1,9 @@
-"""Space and project members: a list inside the owning record, each member addressed by id."""
+"""Space and project members: a list inside the owning record, each member addressed by its key."""
 
 from __future__ import annotations
 
 import copy
+import re
 
 from mlmock.spec.declarations import Kind, Members, pointer_get, pointer_set
 
@@ -29,6 +30,11 @@ def _member_index(settings: Members, members: list[dict], member_id: str) -> int
         if str(pointer_get(member, settings.key)) == member_id:
             return i
     raise NotFound(f"member '{member_id}' does not exist", code="does_not_exist")
+
+
+def _member_id(request: Request) -> str:
+    """The member named in the path: the operation's second path parameter (`member_id`, `user_name`)."""
+    return request.params[re.findall(r"\{([^}]+)\}", request.op.path)[1]]
 
 
 def _store_members(engine: Engine, request: Request, kind: Kind, record: Record, settings: Members,
@@ -71,7 +77,7 @@ def members_add(engine: Engine, request: Request) -> Reply:
 @WML.action("member-get")
 def member_get(engine: Engine, request: Request) -> Reply:
     _, _, settings, members = _members_of(engine, request)
-    return Reply(200, members[_member_index(settings, members, request.params["member_id"])])
+    return Reply(200, members[_member_index(settings, members, _member_id(request))])
 
 
 @WML.action("member-patch")
@@ -79,7 +85,7 @@ def member_patch(engine: Engine, request: Request) -> Reply:
     operations = request.body if isinstance(request.body, list) else []
     with engine.collection(request.api, request.kind).transaction():
         kind, record, settings, members = _members_of(engine, request)
-        i = _member_index(settings, members, request.params["member_id"])
+        i = _member_index(settings, members, _member_id(request))
         allowed = settings.patch_paths
         for op in operations:
             if op.get("path") not in allowed or op.get("op") not in ("add", "replace"):
@@ -90,10 +96,34 @@ def member_patch(engine: Engine, request: Request) -> Reply:
     return Reply(200, members[i])
 
 
+@WML.action("members-update")
+def members_update(engine: Engine, request: Request) -> Reply:
+    """A batch change: each member of the body, named by its key, gets the values of its patch paths;
+    its other fields must be unchanged. An unknown member is a 404 and nothing changes."""
+    body = request.body if isinstance(request.body, dict) else {}
+    with engine.collection(request.api, request.kind).transaction():
+        kind, record, settings, members = _members_of(engine, request)
+        changed = []
+        for given in body.get("members", []):
+            i = _member_index(settings, members, str(pointer_get(given, settings.key)))
+            member = copy.deepcopy(members[i])
+            for name, value in given.items():
+                pointer = "/" + name
+                if pointer in settings.patch_paths:
+                    member[name] = value
+                elif member.get(name) != value:
+                    raise BadRequest(f"a member update may only change {', '.join(settings.patch_paths)}",
+                                     code="invalid_patch")
+            members[i] = member
+            changed.append(member)
+        _store_members(engine, request, kind, record, settings, members)
+    return Reply(status_for(request), {"members": changed})
+
+
 @WML.action("member-delete")
 def member_delete(engine: Engine, request: Request) -> Reply:
     with engine.collection(request.api, request.kind).transaction():
         kind, record, settings, members = _members_of(engine, request)
-        del members[_member_index(settings, members, request.params["member_id"])]
+        del members[_member_index(settings, members, _member_id(request))]
         _store_members(engine, request, kind, record, settings, members)
     return Reply(status_for(request))

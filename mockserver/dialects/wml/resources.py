@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from mlmock.spec.declarations import ApiDeclaration, Kind
+from mlmock.spec.declarations import ApiDeclaration, Kind, pointer_get
 
 from ...core import lifecycle, patching
 from ...core.catalogue import SERVICE_VERSION
@@ -13,7 +13,7 @@ from ...core.errors import BadRequest, NotFound
 from ...core.store import Record
 from ...core.validation import validate
 from .common import WML, fetch, iso, path_id, status_for, truthy
-from .documents import _view, _viewed, advance, build, on_enter, render, save
+from .documents import _view, _viewed, advance, answer, build, on_enter, render, save
 from .scopes import located, scope_of
 
 
@@ -23,6 +23,8 @@ def create(engine: Engine, request: Request) -> Reply:
     if not isinstance(request.body, dict):
         raise BadRequest("the request body must be a JSON object")
     record = store_new(engine, request, kind, request.body)
+    if request.op.answer:  # where the resource is, not the resource (a project's `location`)
+        return Reply(status_for(request, request.body), answer(request, kind, record.doc))
     return Reply(status_for(request, request.body), render(request, kind, record.doc))
 
 
@@ -69,11 +71,44 @@ def static(engine: Engine, request: Request) -> Reply:
 def patch(engine: Engine, request: Request) -> Reply:
     """A JSON Patch on the documented paths; on a view (``/v2/assets``) the view's paths, applied
     to the resource it shows, which answers in the view."""
+    return _patch(engine, request, lambda record: request.body)
+
+
+@WML.action("merge")
+def merge(engine: Engine, request: Request) -> Reply:
+    """A partial update: each top-level member of the body replaces the field of that path (``null``
+    removes it), under the kind's patch policy; a member equal to the stored value is no change
+    (clients send back the whole entity they read)."""
+    if not isinstance(request.body, dict):
+        raise BadRequest("the request body must be a JSON object")
+    kind = request.kind
+
+    def operations(record: Record) -> list[dict]:
+        ops = []
+        for name, value in request.body.items():
+            path = "/" + name.replace("~", "~0").replace("/", "~1")
+            rule = kind.patch.rule_for(path) if kind.patch is not None else None
+            current = pointer_get(record.doc, rule.target if rule is not None else f"/entity{path}", _ABSENT)
+            if current == value or (value is None and current is _ABSENT):
+                continue
+            ops.append({"op": "remove", "path": path} if value is None else {"op": "add", "path": path, "value": value})
+        return ops
+
+    return _patch(engine, request, operations)
+
+
+_ABSENT = object()
+
+
+def _patch(engine: Engine, request: Request, operations_of) -> Reply:
     policy, api = request.kind, request.api
-    operations = request.body
-    patching.check_policy(policy, operations)
+    if request.op.action == "patch":
+        patching.check_policy(policy, request.body)
     with engine.collection(api, policy).transaction():
         kind, record = located(engine, request)
+        operations = operations_of(record)
+        if request.op.action != "patch":
+            patching.check_policy(policy, operations)
         record = apply_patch(engine, request, kind, record, policy.patch.translate(operations),
                              [op["path"] for op in operations])
     if policy.view_of is not None:
