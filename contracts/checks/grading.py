@@ -86,7 +86,10 @@ def _reading_only(api: ApiDeclaration, op: Operation, case, response, failure: F
             api, f"{base}/requestBody/content/{_escape(media)}/schema", case.body)
     if isinstance(failure, JsonSchemaError):
         status = str(response.status_code)
-        media = (response.headers.get("content-type") or "application/json").split(";")[0].strip()
+        declared = response.headers.get("content-type") or "application/json"
+        if isinstance(declared, list):  # schemathesis' responses keep every value of a header
+            declared = declared[0] if declared else "application/json"
+        media = declared.split(";")[0].strip()
         try:
             body = response.json()
         except ValueError:
