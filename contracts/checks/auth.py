@@ -34,9 +34,12 @@ def _request(ctx: Context, op: Operation) -> dict[str, Any]:
     return kwargs
 
 
-def _check_401(ctx: Context, op: Operation, response, why: str) -> None:
-    expect(response.status_code == 401, f"{op.method} {op.path} {why} must answer 401", response)
-    declared = op.responses.get("401")
+def expect_refusal(ctx: Context, op: Operation, status: int, response, what: str) -> None:
+    """``response`` is the documented refusal ``status``, with the required fields of the body the
+    spec declares for it (the API's error envelope)."""
+    expect(response.status_code == status, f"{what} must answer {status}", response)
+    declared = op.responses.get(str(status))
+    declared = ctx.api.resolve(declared) if declared else None
     if declared and "content" in declared:
         try:
             body = response.json()
@@ -44,7 +47,11 @@ def _check_401(ctx: Context, op: Operation, response, why: str) -> None:
             body = None
         schema = ctx.api.resolve(next(iter(declared["content"].values()))["schema"])
         missing = [k for k in schema.get("required", ()) if not isinstance(body, dict) or k not in body]
-        expect(not missing, f"the 401 body lacks {missing} of the API's error envelope", response)
+        expect(not missing, f"the {status} body lacks {missing} of the API's error envelope", response)
+
+
+def _check_401(ctx: Context, op: Operation, response, why: str) -> None:
+    expect_refusal(ctx, op, 401, response, f"{op.method} {op.path} {why}")
 
 
 @rule("auth.missing-token", family="auth", per="operation", when=_secured,

@@ -22,6 +22,7 @@ from ..context import _PARAM, Context
 from ..registry import rule
 from ..results import Skip, expect
 from . import content
+from .auth import expect_refusal
 from .scope import _patch_body
 
 SCOPES = ("version", "space_id", "project_id")
@@ -143,16 +144,7 @@ def limited_token(ctx: Context, op: Operation) -> None:
             path[names[0]] = _some_listed(ctx, kind)
     response = ctx.call(op, token=token, path=path, params=_query(ctx, op) or None, **_body(ctx, op, kind))
     what = f"{op.method} {op.path} sent with --limited-token (a user without access or permission)"
-    expect(response.status_code == 403, f"{what} must answer 403", response)
-    declared = ctx.api.resolve(op.responses["403"])
-    if "content" in declared:
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        schema = ctx.api.resolve(next(iter(declared["content"].values()))["schema"])
-        missing = [k for k in schema.get("required", ()) if not isinstance(body, dict) or k not in body]
-        expect(not missing, f"the 403 body lacks {missing} of the API's error envelope", response)
+    expect_refusal(ctx, op, 403, response, what)
     if existing is not None and op.action == "delete" and ctx.serves(ctx.api.operation(kind.name, "get")):
         after = ctx.fetch(kind, existing)
         expect(after.status_code == 200, f"{what} was refused, yet the {kind.name} is gone (the suite's own "
