@@ -595,3 +595,23 @@ class TraceIgnoresHeader(Defect):
 
 
 DEFECTS += [TraceIgnoresHeader]
+
+
+# ----------------------------------------------------------------------------- projects (issue 15)
+
+
+class ProjectMembersPatchIgnored(Defect):
+    """Answers the batch PATCH /v2/projects/{id}/members with 200 and the members as sent, but changes none."""
+
+    rule = "status.project-flow"
+
+    async def request(self, ex):
+        sent = ex.json()
+        if ex.method == "PATCH" and re.fullmatch(r"/v2/projects/[^/]+/members", ex.path) and isinstance(sent, dict):
+            listed = await self.get_entity(ex, ex.path)
+            if listed[0] != 200:
+                return listed
+            return 200, json.dumps({"members": sent.get("members", [])}).encode()
+
+
+DEFECTS += [ProjectMembersPatchIgnored]
