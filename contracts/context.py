@@ -81,7 +81,7 @@ class Context:
         query = {k: v for k, v in query.items() if v is not None}
         response = self.target.request(op.method, self.url(op, **(path or {})), token=token,
                                        params=query or None, **kwargs)
-        if self.ledger is not None and op.kind and op.action in ("create", "upsert") \
+        if self.ledger is not None and op.kind and op.action in ("create", "upsert", "asset-create") \
                 and response.status_code in (200, 201, 202):
             self.ledger.record(self.api, op.kind, response, query.get("space_id"), op=op)
         return response
