@@ -18,7 +18,8 @@ from mlmock.spec.declarations import ApiDeclaration, Kind, pointer_get
 
 from ..context import Context
 from ..registry import rule
-from ..results import NotServed, Skip, expect
+from ..results import NotServed, SetupFailed, Skip, expect
+from ..target import describe
 from .spaces import READING_36, _made_up
 from .status import documented_answer
 
@@ -46,6 +47,31 @@ def _create_body(ctx: Context, viewed: Kind) -> dict[str, Any]:
     metadata.setdefault("name", ctx.name(viewed.name))
     type_ = _asset_type(viewed.name)
     return {"metadata": {**metadata, "asset_type": type_}, "entity": {type_: made}}
+
+
+def view_create(ctx: Context, kind: Kind) -> tuple[str, str]:
+    """An asset made through the view ``kind`` in the suite's space with the suite's token: its id, its type."""
+    viewed = ctx.api.kinds[kind.view_of.creatable[0]]
+    create = ctx.operation(kind, "asset-create")
+    made = ctx.call(create, params={"space_id": ctx.space}, json=_create_body(ctx, viewed))
+    if made.status_code not in create.success_statuses:
+        raise SetupFailed(create.operation_id, f"{create.operation_id} of a valid body should succeed with one of "
+                          f"{create.success_statuses} (got {describe(made)})", made)
+    return ctx.id_of(kind, made.json()), _asset_type(viewed.name)
+
+
+def uploaded_attachment(ctx: Context, kind: Kind, asset: str, type_: str) -> str:
+    """An attachment of ``asset`` whose bytes were uploaded to its url1 (not completed): its id."""
+    create = ctx.operation(kind, "attachment-create")
+    made = ctx.call(create, path={ctx.id_param(create): asset}, params={"space_id": ctx.space},
+                    json={"asset_type": type_, "name": "mlmock archive"})
+    body = made.json() if made.status_code in create.success_statuses else {}
+    if not isinstance(body.get("url1"), str) or not body.get("attachment_id"):
+        raise SetupFailed(create.operation_id, f"{create.operation_id} should answer an attachment with its url1 "
+                          f"(got {describe(made)})", made)
+    ctx.target.request("PUT", body["url1"], token=None, content=b"mlmock",
+                       headers={"Content-Type": "application/octet-stream"})
+    return str(body["attachment_id"])
 
 
 def _attribute_change(ctx: Context, viewed: Kind) -> tuple[str, Any] | None:
