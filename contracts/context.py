@@ -205,6 +205,9 @@ class Context:
         _, props = self._merged(schema)
         if kind.name_pointer:
             pointer = self.body_pointer(kind, kind.name_pointer)
+            leaf = pointer.rsplit("/", 1)[1] if pointer else ""
+            if pointer and pointer.split("/")[1] not in props and leaf in props:
+                pointer = "/" + leaf  # a platform kind's `entity.name` is `name` in its create body (a project)
             if pointer:
                 pointer_set(body, pointer, self.name(kind.name))
         for scope_param in kind.scope:
