@@ -81,7 +81,7 @@ class Context:
         query = {k: v for k, v in query.items() if v is not None}
         response = self.target.request(op.method, self.url(op, **(path or {})), token=token,
                                        params=query or None, **kwargs)
-        if self.ledger is not None and op.kind and op.action in ("create", "upsert") \
+        if self.ledger is not None and op.kind and op.action in ("create", "upsert", "asset-create") \
                 and response.status_code in (200, 201, 202):
             self.ledger.record(self.api, op.kind, response, query.get("space_id"), op=op)
         return response
@@ -205,6 +205,9 @@ class Context:
         _, props = self._merged(schema)
         if kind.name_pointer:
             pointer = self.body_pointer(kind, kind.name_pointer)
+            leaf = pointer.rsplit("/", 1)[1] if pointer else ""
+            if pointer and pointer.split("/")[1] not in props and leaf in props:
+                pointer = "/" + leaf  # a platform kind's `entity.name` is `name` in its create body (a project)
             if pointer:
                 pointer_set(body, pointer, self.name(kind.name))
         for scope_param in kind.scope:

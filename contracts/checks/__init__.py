@@ -20,6 +20,8 @@ from . import (  # noqa: F401,E501
     spaces,
     stateful,
     status,
+    status_assets,
+    status_projects,
     unique_patch,
     unknown,
     version_param,

@@ -9,12 +9,16 @@ who has no access to the suite's space and no permission to create: ``mlmock che
 The rule never depends on the order in which a server checks permission, existence and the request
 (spec/README.md reading 45): each request is one the suite's own token would have had served, on a
 resource that exists in the suite's space, so the only reason left to refuse it is permission.
+The platform's asset operations (``/v2/assets``, its attachments and search) ask about an asset the
+suite made through the view, with an uploaded attachment, in its space.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+import httpx
 
 from mlmock.spec.declarations import ApiDeclaration, Kind, Operation, pointer_get
 
@@ -27,6 +31,8 @@ from .scope import _patch_body
 
 SCOPES = ("version", "space_id", "project_id")
 ATTACHMENT_ACTIONS = ("attachment-get", "attachment-delete")
+VIEW_ACTIONS = ("asset-create", "get", "patch", "delete", "attribute-patch", "attachment-create", "attachment-link",
+                "attachment-delete", "attachment-complete", "search")
 
 
 def _space_holder(api: ApiDeclaration, kind: Kind) -> bool:
@@ -43,10 +49,18 @@ def _listed(api: ApiDeclaration, kind: Kind) -> bool:
     return api.operation(kind.name, "list") is not None and kind.pagination is not None
 
 
+def _view(api: ApiDeclaration, kind: Kind) -> bool:
+    """``kind`` is a view the suite creates through (``/v2/assets``): its operations ask about an asset it made."""
+    return kind.view_of is not None and bool(kind.view_of.creatable) \
+        and api.operation(kind.name, "asset-create") is not None
+
+
 def _applies(api: ApiDeclaration, op: Operation) -> bool:
     if not op.requires_auth or "403" not in op.responses or op.kind is None:
         return False
     kind = api.kinds[op.kind]
+    if _view(api, kind):
+        return op.action in VIEW_ACTIONS
     names = _PARAM.findall(op.path)
     if not names:
         return op.action not in ("create", "upsert", "bulk-upsert") or _creatable(api, kind)
@@ -127,6 +141,9 @@ def limited_token(ctx: Context, op: Operation) -> None:
     names = _PARAM.findall(op.path)
     path: dict[str, str] = {}
     existing = None
+    if _view(ctx.api, kind):
+        _ask_about_an_asset(ctx, op, kind, token)
+        return
     if names:
         if _space_holder(ctx.api, kind) and (op.method == "GET" or not _creatable(ctx.api, kind)):
             # Reads ask about the suite's own space; a change or a delete gets a space of its own,
@@ -143,9 +160,48 @@ def limited_token(ctx: Context, op: Operation) -> None:
         else:
             path[names[0]] = _some_listed(ctx, kind)
     response = ctx.call(op, token=token, path=path, params=_query(ctx, op) or None, **_body(ctx, op, kind))
+    _refused(ctx, op, response)
+    if existing is not None and op.action == "delete" and ctx.serves(ctx.api.operation(kind.name, "get")):
+        _kept(ctx, op, kind, ctx.fetch(kind, existing))
+
+
+def _kept(ctx: Context, op: Operation, kind: Kind, after: httpx.Response) -> None:
+    expect(after.status_code == 200, f"{op.method} {op.path} sent with --limited-token was refused, yet the "
+           f"{kind.name} is gone (the suite's own token reads it with {after.status_code}, not 200)", after)
+
+
+def _ask_about_an_asset(ctx: Context, op: Operation, kind: Kind, token: str) -> None:
+    """An asset operation, on an asset (and an uploaded attachment) the suite made in its space with its own token;
+    the limited user has no access to that space."""
+    from .status_assets import _attribute_change, _create_body, uploaded_attachment, view_create
+
+    if not ctx.space:
+        raise Skip("no space of the suite's to ask about")
+    viewed = ctx.api.kinds[kind.view_of.creatable[0]]
+    scope = {"space_id": ctx.space}
+    if op.action == "asset-create":
+        response = ctx.call(op, token=token, params=scope, json=_create_body(ctx, viewed))
+        _refused(ctx, op, response)
+        return
+    asset, type_ = view_create(ctx, kind)
+    values = {"asset_id": asset, "attribute_key": type_, "asset_type": type_}
+    names = _PARAM.findall(op.path)
+    if "attachment_id" in names:
+        values["attachment_id"] = uploaded_attachment(ctx, kind, asset, type_)
+    path = {name: values.get(name, asset) for name in names}
+    bodies = {"patch": _patch_body(kind), "attachment-create": {"asset_type": type_, "name": "mlmock archive"},
+              "search": {"query": "*:*"}}
+    change = _attribute_change(ctx, viewed) if op.action == "attribute-patch" else None
+    if change is not None:
+        bodies["attribute-patch"] = [{"op": "add", "path": change[0], "value": change[1]}]
+    body = bodies.get(op.action)
+    response = ctx.call(op, token=token, path=path, params=scope, **({"json": body} if body is not None else {}))
+    _refused(ctx, op, response)
+    if op.action == "delete":
+        get = ctx.operation(kind, "get")
+        _kept(ctx, op, kind, ctx.call(get, path={ctx.id_param(get): asset}, params=scope))
+
+
+def _refused(ctx: Context, op: Operation, response: httpx.Response) -> None:
     what = f"{op.method} {op.path} sent with --limited-token (a user without access or permission)"
     expect_refusal(ctx, op, 403, response, what)
-    if existing is not None and op.action == "delete" and ctx.serves(ctx.api.operation(kind.name, "get")):
-        after = ctx.fetch(kind, existing)
-        expect(after.status_code == 200, f"{what} was refused, yet the {kind.name} is gone (the suite's own "
-               f"token reads it with {after.status_code}, not 200)", after)

@@ -595,3 +595,42 @@ class TraceIgnoresHeader(Defect):
 
 
 DEFECTS += [TraceIgnoresHeader]
+
+
+# ----------------------------------------------------------------------------- projects and platform assets (issue 15)
+
+
+class ProjectMembersPatchIgnored(Defect):
+    """Answers the batch PATCH /v2/projects/{id}/members with 200 and the members as sent, but changes none."""
+
+    rule = "status.project-flow"
+
+    async def request(self, ex):
+        sent = ex.json()
+        if ex.method == "PATCH" and re.fullmatch(r"/v2/projects/[^/]+/members", ex.path) and isinstance(sent, dict):
+            listed = await self.get_entity(ex, ex.path)
+            if listed[0] != 200:
+                return listed
+            return 200, json.dumps({"members": sent.get("members", [])}).encode()
+
+
+class AssetFileSignatureIgnored(Defect):
+    """Serves the signed /v2/asset_files links whatever signature they carry: a forged one reads and writes."""
+
+    rule = "status.asset-flow"
+
+    async def request(self, ex):
+        known = self.memory.setdefault("signatures", {})
+        if re.fullmatch(r"/v2/asset_files/[^/]+/[^/]+", ex.path) and ex.param("signature") and ex.path in known:
+            ex.set_param("signature", known[ex.path])
+
+    def rewrite(self, ex, status, data):
+        for key in ("url1", "url"):
+            link = data.get(key) if isinstance(data, dict) else None
+            if isinstance(link, str) and "signature=" in link:
+                path, _, query = link.partition("?")
+                self.memory.setdefault("signatures", {})[path] = dict(parse_qsl(query))["signature"]
+        return data
+
+
+DEFECTS += [ProjectMembersPatchIgnored, AssetFileSignatureIgnored]
