@@ -32,6 +32,7 @@ from .kinds import (  # noqa: F401  (re-exported: the vocabulary is read from he
     Versioning,
     View,
 )
+from .opparse import Availability, OpExtensions, ParamPointer, Stats, parse_operation  # noqa: F401  (re-exported)
 from .reading import DeclarationError, Node
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
@@ -171,6 +172,8 @@ class Operation:
     # ``x-mlmock-op.answer``: the success body is these links (``{id}``, ``{origin}``), not the
     # resource (a project create answers ``{"location": "/v2/projects/<id>"}``)
     answer: tuple[Link, ...] = ()
+    # the typed operation and parameter extensions (spec/opparse.py)
+    extensions: OpExtensions = OpExtensions()
 
     def parameter(self, name: str, location: str = "query") -> Mapping[str, Any] | None:
         for p in self.parameters:
@@ -333,6 +336,7 @@ def read_declaration(document: Mapping[str, Any], source: str = "<document>") ->
                 responses={str(k): decl.resolve(v) for k, v in raw.get("responses", {}).items()},
                 request_body=body,
                 security=tuple(raw.get("security", default_security)),
+                extensions=parse_operation(raw, list(params.values()), source, where),
                 filters=tuple(_filter(p, source, f"{where}/parameters/{p['name']}")
                               for p in params.values() if "x-mlmock-filter" in p),
                 answer=answer,

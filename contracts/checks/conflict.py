@@ -124,10 +124,9 @@ def version_rules(ctx: Context, kind: Kind) -> None:
 
 def _probe_param(api: ApiDeclaration, kind: Kind):
     op = api.operation(kind.name, "list")
-    for param in op.parameters if op else ():
-        if "x-mlmock-availability" in param:
-            return op, param
-    return None
+    if op is None or op.extensions.availability is None:
+        return None
+    return op, op.extensions.availability
 
 
 @rule("conflict.availability-probe", family="conflict",
@@ -137,22 +136,21 @@ def _probe_param(api: ApiDeclaration, kind: Kind):
               "serving_name'; 204 available, 409 taken"))
 def availability_probe(ctx: Context, kind: Kind) -> None:
     """The availability probe answers 'free' for an unused value and 'taken' once a resource holds it."""
-    list_op, param = _probe_param(ctx.api, kind)
-    probe = param["x-mlmock-availability"]
+    list_op, probe = _probe_param(ctx.api, kind)
     body = ctx.create_body(kind)
-    field = ctx.body_pointer(kind, probe["field"])
+    field = ctx.body_pointer(kind, probe.field)
     value = pointer_get(body, field)
     # The reference: conflict "cannot be combined with any other except for 'serving_name'" (and the
     # version date every call carries): no space_id, no defaults.
-    query = {param["name"]: "true", probe["value-param"]: value}
+    query = {probe.param: "true", probe.value_param: value}
     if list_op.parameter("version"):
         query["version"] = ctx.api_version
     free = ctx.call(list_op, params=query, bare=True)
-    expect(free.status_code == probe.get("available", 204),
-           f"{probe['value-param']}={value!r} is unused: the probe must answer {probe.get('available', 204)}", free)
+    expect(free.status_code == probe.available,
+           f"{probe.value_param}={value!r} is unused: the probe must answer {probe.available}", free)
     op = ctx.operation(kind, "create")
     created = ctx.call(op, json=body)
     expect(created.status_code in op.success_statuses, f"{op.operation_id} should create", created)
     taken = ctx.call(list_op, params=query, bare=True)
-    expect(taken.status_code == probe.get("taken", 409),
-           f"{probe['value-param']}={value!r} is in use: the probe must answer {probe.get('taken', 409)}", taken)
+    expect(taken.status_code == probe.taken,
+           f"{probe.value_param}={value!r} is in use: the probe must answer {probe.taken}", taken)

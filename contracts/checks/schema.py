@@ -19,7 +19,7 @@ from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.generation import GenerationMode
 from schemathesis.openapi import from_dict
 
-from mlmock.spec import document
+from mlmock.spec import declaration, document
 from mlmock.spec.declarations import ApiDeclaration, Operation
 
 from ..context import Context
@@ -36,7 +36,8 @@ NEGATIVE_CHECKS = ("not_a_server_error", "status_code_conformance", "content_typ
 
 def _schema(api_name: str, app, unserved: frozenset[str] = frozenset()):
     # A fresh schema per target: schemathesis binds its operations to the app they were made for.
-    loaded = from_dict(_without(_with_unlisted_statuses(copy.deepcopy(document(api_name))), unserved))
+    loaded = from_dict(_without(_with_unlisted_statuses(copy.deepcopy(document(api_name)), declaration(api_name)),
+                                unserved))
     loaded.app = app
     # Unknown query parameters are ignored by both real services (and by HTTP custom); a request
     # is "invalid" here only when it breaks what the spec declares.
@@ -44,17 +45,17 @@ def _schema(api_name: str, app, unserved: frozenset[str] = frozenset()):
     return loaded
 
 
-def _with_unlisted_statuses(raw: dict) -> dict:
+def _with_unlisted_statuses(raw: dict, api: ApiDeclaration) -> dict:
     """Accept the statuses a spec marks as emitted though undocumented (``x-mlmock-unlisted-statuses``),
     with the body of the operation's documented 400 (the API's error envelope)."""
-    for item in raw.get("paths", {}).values():
-        for op in item.values():
-            if not isinstance(op, dict) or "x-mlmock-unlisted-statuses" not in op:
-                continue
-            envelope = op.get("responses", {}).get("400")
-            for status in op["x-mlmock-unlisted-statuses"]:
-                op["responses"].setdefault(str(status), copy.deepcopy(envelope) if envelope else
-                                           {"description": "undocumented by the reference"})
+    for declared in api.operations.values():
+        if not declared.extensions.unlisted_statuses:
+            continue
+        op = raw["paths"][declared.path][declared.method.lower()]
+        envelope = op.get("responses", {}).get("400")
+        for status in declared.extensions.unlisted_statuses:
+            op["responses"].setdefault(str(status), copy.deepcopy(envelope) if envelope else
+                                       {"description": "undocumented by the reference"})
     return raw
 
 

@@ -27,8 +27,8 @@ READING_36 = ("spec/README.md reading 36: an /ml/v4 call naming a space_id that 
 
 
 def _space_kind(api: ApiDeclaration) -> Kind | None:
-    declared = (api.document.get("x-mlmock-api") or {}).get("scopes", {}).get("space_id")
-    return api.kinds.get(declared["kind"]) if isinstance(declared, dict) else None
+    declared = api.scopes.get("space_id")
+    return api.kinds.get(declared.kind) if declared is not None else None
 
 
 def unknown_scope_operations(api: ApiDeclaration, kind: Kind) -> list[Operation]:

@@ -131,17 +131,16 @@ def _next_link(s: Seeing, body: dict) -> Found:
 def probe(s: Seeing) -> Found:
     if s.kind is None or s.op.action != "list" or not s.ex.ok:
         return
-    for param in s.op.parameters:
-        spec = param.get("x-mlmock-availability")
-        if not spec or s.ex.param(param["name"]) not in TRUE:
-            continue
-        name = s.ex.param(spec["value-param"])
-        if name is None or s.ex.status != spec.get("available", 204):
-            continue
-        for id_, seen in s.state.resources_of(s.api, s.kind.name):
-            if seen.deleted is None and seen.doc is not None and pointer_get(seen.doc, spec["field"]) == name:
-                yield R.PROBE, f"{spec['value-param']}={name} answered free while {s.kind.name} {id_} holds it"
-                return
+    spec = s.op.extensions.availability
+    if spec is None or s.ex.param(spec.param) not in TRUE:
+        return
+    name = s.ex.param(spec.value_param)
+    if name is None or s.ex.status != spec.available:
+        return
+    for id_, seen in s.state.resources_of(s.api, s.kind.name):
+        if seen.deleted is None and seen.doc is not None and pointer_get(seen.doc, spec.field) == name:
+            yield R.PROBE, f"{spec.value_param}={name} answered free while {s.kind.name} {id_} holds it"
+            return
 
 
 def listed_isolation(s: Seeing) -> Found:

@@ -55,7 +55,8 @@ def openapi(api: str) -> OpenAPI:
     # openapi-core 0.23 deserializes application/json only; JSON Patch bodies would reach the
     # schema as raw bytes ("is not of type 'array'") without this.
     config = Config(extra_media_type_deserializers={"application/json-patch+json": _json})
-    return OpenAPI.from_dict(_with_unlisted_statuses(copy.deepcopy(specs.document(api))), config=config)
+    return OpenAPI.from_dict(_with_unlisted_statuses(copy.deepcopy(specs.document(api)), specs.declaration(api)),
+                             config=config)
 
 
 class _Request:

@@ -125,3 +125,42 @@ def test_a_malformed_echoed_header_names_the_file_and_the_pointer(change, what):
     with pytest.raises(DeclarationError) as raised:
         read_declaration(document, source="spec/wml.yaml")
     assert str(raised.value).startswith("spec/wml.yaml: ") and what in str(raised.value), str(raised.value)
+
+
+def test_operation_and_parameter_extensions_are_typed():
+    wml = spec.declaration("wml")
+    listing = wml.operations["deployments_list"].extensions
+    assert (listing.availability.param, listing.availability.value_param) == ("conflict", "serving_name")
+    assert (listing.availability.available, listing.availability.taken) == (204, 409)
+    assert listing.stats.group_by == "/metadata/space_id"
+    assert dict(listing.stats.counts)["online_count"] == "/entity/online"
+    upload = wml.operations["models_upload_content"].extensions
+    assert ("content_format", "/content_format") in [(f.param, f.pointer) for f in upload.attachment_fields]
+    assert 404 in wml.operations["training_definitions_get"].extensions.unlisted_statuses
+    assert any(op.extensions.member_filters for op in wml.operations.values())
+
+
+DEPLOYMENTS = "/paths/~1ml~1v4~1deployments/get"
+
+
+def _deployment_param(document: dict, name: str) -> dict:
+    return next(p for p in document["paths"]["/ml/v4/deployments"]["get"]["parameters"]
+                if isinstance(p, dict) and p.get("name") == name)
+
+
+@pytest.mark.parametrize(("change", "what"), [
+    (lambda d: _deployment_param(d, "conflict")["x-mlmock-availability"].pop("value-param"),
+     f"{DEPLOYMENTS}/parameters/conflict/x-mlmock-availability: missing required key 'value-param'"),
+    (lambda d: _deployment_param(d, "conflict")["x-mlmock-availability"].update(available="204"),
+     f"{DEPLOYMENTS}/parameters/conflict/x-mlmock-availability/available: expected an HTTP status"),
+    (lambda d: _deployment_param(d, "stats")["x-mlmock-stats"].update(counts={"n": "entity"}),
+     f"{DEPLOYMENTS}/parameters/stats/x-mlmock-stats/counts/n: expected a JSON pointer"),
+    (lambda d: d["paths"]["/ml/v4/deployments"]["get"].update({"x-mlmock-unlisted-statuses": [4040]}),
+     f"{DEPLOYMENTS}/x-mlmock-unlisted-statuses: expected an HTTP status"),
+])
+def test_a_malformed_operation_extension_names_the_file_and_the_pointer(change, what):
+    document = copy.deepcopy(spec.document("wml"))
+    change(document)
+    with pytest.raises(DeclarationError) as raised:
+        read_declaration(document, source="spec/wml.yaml")
+    assert str(raised.value).startswith("spec/wml.yaml: ") and what in str(raised.value), str(raised.value)

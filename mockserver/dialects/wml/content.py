@@ -16,10 +16,9 @@ from .scopes import located, scope_of
 
 def _attachment_meta(request: Request, data: bytes, attachment_id: str) -> dict[str, Any]:
     meta: dict[str, Any] = {"attachment_id": attachment_id, "persisted": True, "data_size": len(data)}
-    for param in request.op.parameters:
-        pointer = param.get("x-mlmock-attachment")
-        if pointer and request.params.get(param["name"]) is not None:
-            pointer_set(meta, pointer, request.params[param["name"]])
+    for kept in request.op.extensions.attachment_fields:
+        if request.params.get(kept.param) is not None:
+            pointer_set(meta, kept.pointer, request.params[kept.param])
     meta.setdefault("content_format", "native")
     media = request.content_type
     if media:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from mlmock.spec.declarations import Kind, pointer_get
+from mlmock.spec.declarations import Kind, Stats, pointer_get
 
 from ...core import filtering, lifecycle, paging
 from ...core.engine import Engine, Reply, Request
@@ -45,18 +45,16 @@ def _page_envelope(request: Request, kind: Kind, items: list[dict], limit: int, 
 def list_(engine: Engine, request: Request) -> Reply:
     kind, api, op = request.kind, request.api, request.op
     coll = engine.collection(api, kind)
-    for param in op.parameters:
-        probe = param.get("x-mlmock-availability")
-        if probe and truthy(request.params.get(param["name"])):
-            value = request.params.get(probe["value-param"])
-            if not value:
-                raise BadRequest(f"{param['name']}=true needs {probe['value-param']}")
-            if coll.by_filter(probe["value-param"], str(value)):
-                raise Conflict(f"{probe['value-param']} '{value}' is already in use", code="conflict")
-            return Reply(probe.get("available", 204))
-        stats = param.get("x-mlmock-stats")
-        if stats and truthy(request.params.get(param["name"])):
-            return Reply(200, _stats(engine, request, kind, stats))
+    probe, stats = op.extensions.availability, op.extensions.stats
+    if probe is not None and truthy(request.params.get(probe.param)):
+        value = request.params.get(probe.value_param)
+        if not value:
+            raise BadRequest(f"{probe.param}=true needs {probe.value_param}")
+        if coll.by_filter(probe.value_param, str(value)):
+            raise Conflict(f"{probe.value_param} '{value}' is already in use", code="conflict")
+        return Reply(probe.available)
+    if stats is not None and truthy(request.params.get(stats.param)):
+        return Reply(200, _stats(engine, request, kind, stats))
     pagination = kind.pagination
     conds = coll.conditions(op, request.params)
     if pagination is not None and pagination.style == "none":
@@ -105,15 +103,15 @@ def _settle(engine: Engine, request: Request, kind: Kind, scope: str) -> None:
             advance(engine, api, kind, record, read=False)
 
 
-def _stats(engine: Engine, request: Request, kind: Kind, stats: dict) -> dict:
+def _stats(engine: Engine, request: Request, kind: Kind, stats: Stats) -> dict:
     """Counts per group (e.g. per space) over every stored resource of the kind."""
     groups: dict[str, dict[str, int]] = {}
     for record in engine.collection(request.api, kind).scan(scope=None):
-        key = pointer_get(record.doc, stats["group-by"]) or ""
-        counts = groups.setdefault(key, {name: 0 for name in stats["counts"]})
-        for name, pointer in stats["counts"].items():
+        key = pointer_get(record.doc, stats.group_by) or ""
+        counts = groups.setdefault(key, {name: 0 for name, _ in stats.counts})
+        for name, pointer in stats.counts:
             counts[name] += pointer_get(record.doc, pointer) is not None
-    field = stats["group-by"].rsplit("/", 1)[-1]
+    field = stats.group_by.rsplit("/", 1)[-1]
     path = request.api.base_path + request.op.path
     return {"limit": 1, "first": {"href": f"{request.origin}{path}?{_query(request)}"}, "resources": [],
             "system": {"stats": [{field: key, **counts} for key, counts in sorted(groups.items())]}}

@@ -48,10 +48,9 @@ def _store_members(engine: Engine, request: Request, kind: Kind, record: Record,
 @WML.action("members")
 def members_list(engine: Engine, request: Request) -> Reply:
     _, _, _, members = _members_of(engine, request)
-    for param in request.op.parameters:
-        pointer = param.get("x-mlmock-member-filter")
-        if pointer and request.params.get(param["name"]) is not None:
-            members = [m for m in members if pointer_get(m, pointer) == request.params[param["name"]]]
+    for selector in request.op.extensions.member_filters:
+        if request.params.get(selector.param) is not None:
+            members = [m for m in members if pointer_get(m, selector.pointer) == request.params[selector.param]]
     limit = request.params.get("limit")
     shown = members[:limit] if limit else members
     return Reply(200, {"total_count": len(members), "resources": shown})
