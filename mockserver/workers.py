@@ -65,7 +65,7 @@ def _run(app, options: Options, log: logging.Logger, temporary: bool) -> None:
     sock = bind(options.host, options.port)
     try:
         port = sock.getsockname()[1]
-        state = "a temporary state file" if temporary else options.state_file
+        state = f"{options.state_file} (temporary: removed at exit)" if temporary else options.state_file
         announce(app, options, log, scheme, port, NOTE.format(n=options.workers, state=state))
         os.environ[ENV] = json.dumps(dataclasses.asdict(options))  # the spawned workers inherit it
         config = uvicorn.Config(f"{__name__}:worker_app", factory=True, workers=options.workers,

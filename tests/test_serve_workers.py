@@ -7,8 +7,10 @@ take them; the assertions are on the answers and the final state, never on timin
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -36,19 +38,20 @@ def _free_port() -> int:
 
 
 @contextmanager
-def workers(tmp_path, *options: str, n: int = 2) -> Iterator[tuple[subprocess.Popen, str]]:
+def workers(tmp_path, *options: str, n: int = 2, scheme: str = "http",
+            verify=True) -> Iterator[tuple[subprocess.Popen, str]]:
     """``mlmock serve --workers n`` in its own process group (a kill -9 reaches every worker)."""
     port = _free_port()
     log = open(tmp_path / f"serve-{port}.log", "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen([sys.executable, "-m", "mlmock.cli", "serve", "--workers", str(n), "--port", str(port),
                              "--token", TOKEN, "--log-level", "warning", *options],
                             stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    base = f"{scheme}://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                httpx.get(base + "/api/v1/mlmodels", headers=HEADERS, timeout=5)
+                httpx.get(base + "/api/v1/mlmodels", headers=HEADERS, timeout=5, verify=verify)
                 break
             except httpx.TransportError:
                 if proc.poll() is not None or time.monotonic() > deadline:
@@ -196,3 +199,27 @@ def test_seed_needs_one_worker(tmp_path):
     r = subprocess.run([sys.executable, "-m", "mlmock.cli", "serve", "--workers", "2", "--seed", "1",
                         "--port", str(_free_port())], capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "--seed needs --workers 1" in r.stderr
+
+
+def test_sigterm_ends_every_worker_and_removes_the_temporary_state(tmp_path):
+    tls = tmp_path / "tls"
+    with workers(tmp_path, "--tls", "--tls-dir", str(tls), scheme="https", verify=False) as (proc, base):
+        # the certificate is written before the socket listens: every worker serves HTTPS with it
+        strict = ssl.create_default_context(cafile=str(tls / "mlmock-cert.pem"))
+        answers = race(8, lambda i: httpx.get(base + "/api/v1/mlmodels", headers=HEADERS, verify=strict, timeout=60))
+        assert [r.status_code for r in answers] == [200] * 8
+        log = next(tmp_path.glob("serve-*.log")).read_text()
+        state = re.search(r"sharing (\S+) \(temporary", log).group(1)
+        assert os.path.exists(state)
+        os.kill(proc.pid, signal.SIGTERM)  # the parent alone, as a supervisor would
+        assert proc.wait(timeout=20) == 0
+    assert not os.path.exists(os.path.dirname(state))
+
+
+def test_after_sigterm_the_state_file_alone_holds_the_data(tmp_path):
+    state = tmp_path / "state.db"
+    with workers(tmp_path, "--state-file", str(state)) as (proc, base):
+        service(base)
+        os.kill(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    assert state.exists() and not (tmp_path / "state.db-wal").exists()
