@@ -9,7 +9,10 @@ and one model, then ``wrk`` (one thread, ``--connections`` keep-alive connection
 
 Any non-2xx answer is counted and printed: a throughput with errors is not a throughput. wrk runs on
 the same machine, so it takes CPU from the workers; on a 2-core machine shared with other work the
-ratio says less than on an idle 4-core one. CI does not run it.
+ratio says less than on an idle 4-core one. So the server's CPU time per request is printed too
+(Linux: utime + stime of the process group from /proc, parent included) with the cores the server
+got on average: equal CPU per request with 1 and 2 workers means no cross-process contention, and
+the ratio of req/s is then the ratio of the cores the machine gave. CI does not run it.
 
     python benchmarks/bench_workers.py                     # 1 and 2 workers, 10 s each
     python benchmarks/bench_workers.py --workers 1 2 4 --seconds 20 --connections 32
@@ -68,6 +71,22 @@ def _start(workers: int, state: str) -> tuple[subprocess.Popen, str]:
     return proc, base
 
 
+def _cpu(group: int) -> float:
+    """CPU seconds used so far by the processes of ``group`` (Linux /proc; 0 elsewhere)."""
+    total = 0
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _wrk(args: argparse.Namespace, url: str, script: str | None = None) -> tuple[float, int]:
     command = ["wrk", "-t1", f"-c{args.connections}", f"-d{args.seconds}s", "-H", f"Authorization: Bearer {TOKEN}"]
     if script:
@@ -104,19 +123,25 @@ def main() -> None:
                 model = httpx.post(base + "/api/v1/mlmodels", headers=HEADERS,
                                    json={"name": "target", "service": "svc"})
                 model.raise_for_status()
-                get, bad_get = _wrk(args, f"{base}/api/v1/mlmodels/{model.json()['id']}")
-                create, bad_create = _wrk(args, base + "/api/v1/mlmodels", script)
-                results[n] = {"get": get, "create": create}
-                print(f"workers {n}: get-by-id {get:8.1f} req/s (non-2xx {bad_get}), "
-                      f"create {create:8.1f} req/s (non-2xx {bad_create}), load {os.getloadavg()[0]:.2f}")
+                rates = {}
+                for name, url, lua in (("get-by-id", f"{base}/api/v1/mlmodels/{model.json()['id']}", None),
+                                       ("create", base + "/api/v1/mlmodels", script)):
+                    before = _cpu(proc.pid)
+                    rate, bad = _wrk(args, url, lua)
+                    used = _cpu(proc.pid) - before
+                    rates[name] = rate
+                    print(f"workers {n}: {name:<9} {rate:8.1f} req/s (non-2xx {bad}), server CPU "
+                          f"{1000 * used / max(rate * args.seconds, 1):.2f} ms/request, {used / args.seconds:.2f} "
+                          f"cores, load {os.getloadavg()[0]:.2f}")
+                results[n] = rates
             finally:
                 os.killpg(proc.pid, signal.SIGTERM)
                 proc.wait(timeout=30)
     if 1 in results:
         for n, rates in results.items():
             if n != 1:
-                print(f"workers {n} / 1: get-by-id x{rates['get'] / results[1]['get']:.2f}, "
-                      f"create x{rates['create'] / results[1]['create']:.2f}")
+                print(f"workers {n} / 1: " + ", ".join(f"{name} x{rate / results[1][name]:.2f}"
+                                                      for name, rate in rates.items()))
 
 
 if __name__ == "__main__":
