@@ -149,6 +149,22 @@ def test_one_serving_name_across_workers_deploys_once(shared):
     assert len(found["resources"]) == 1
 
 
+def test_page_tokens_from_one_worker_are_read_by_every_worker(shared):
+    for i in range(5):
+        assert request("POST", shared + "/api/v1/mlmodels", json={"name": f"page{i}", "service": "svc"}) \
+            .status_code == 201
+    everything = [m["id"] for m in request("GET", shared + "/api/v1/mlmodels", params={"limit": 1000}).json()["data"]]
+    walked, after = [], None
+    while True:  # each page on a fresh connection: any worker may answer it
+        page = request("GET", shared + "/api/v1/mlmodels", params={"limit": 2, **({"after": after} if after else {})})
+        assert page.status_code == 200, page.text
+        walked += [m["id"] for m in page.json()["data"]]
+        after = page.json()["paging"].get("after")
+        if not after:
+            break
+    assert walked == everything
+
+
 def test_a_token_one_worker_issues_every_worker_accepts(shared):
     issued = request("POST", shared + "/icp4d-api/v1/authorize", json={"username": "u", "api_key": "k"})
     assert issued.status_code == 200, issued.text
