@@ -211,10 +211,14 @@ def test_a_seed_file_is_applied_once_not_once_per_worker(tmp_path):
         assert [m["name"] for m in models] == ["seeded"]
 
 
-def test_seed_needs_one_worker(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "mlmock.cli", "serve", "--workers", "2", "--seed", "1",
-                        "--port", str(_free_port())], capture_output=True, text=True, timeout=60)
-    assert r.returncode == 2 and "--seed needs --workers 1" in r.stderr
+@pytest.mark.parametrize(("options", "message"), [
+    (["--workers", "2", "--seed", "1"], "--seed needs --workers 1"),
+    (["--workers", "0"], "--workers 0: at least 1"),
+])
+def test_bad_worker_options_exit_2(options, message):
+    r = subprocess.run([sys.executable, "-m", "mlmock.cli", "serve", *options, "--port", str(_free_port())],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and message in r.stderr, r.stderr
 
 
 def test_sigterm_ends_every_worker_and_removes_the_temporary_state(tmp_path):
