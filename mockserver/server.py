@@ -223,10 +223,11 @@ def tls(options: Options, log: logging.Logger) -> tuple[str, dict]:
     return "https", {"ssl_certfile": str(certfile), "ssl_keyfile": str(keyfile)}
 
 
-def announce(app: MockApp, options: Options, log: logging.Logger, scheme: str, port: int, note: str = "") -> None:
+def announce(app: MockApp, options: Options, log: logging.Logger, scheme: str, port: int, note: str = "",
+             more: dict | None = None) -> None:
+    """The banner: ``note`` ends the text one, ``more`` adds to the JSON one."""
     if options.log_format == "json":
-        fields = banner_fields(app, scheme, options.host, port)
-        log.info("serving", extra={"fields": {**fields, "workers": options.workers} if note else fields})
+        log.info("serving", extra={"fields": {**banner_fields(app, scheme, options.host, port), **(more or {})}})
     else:
         log.info(banner(app, scheme, options.host, port) + note)
 

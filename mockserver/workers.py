@@ -66,7 +66,8 @@ def _run(app, options: Options, log: logging.Logger, temporary: bool) -> None:
     try:
         port = sock.getsockname()[1]
         state = f"{options.state_file} (temporary: removed at exit)" if temporary else options.state_file
-        announce(app, options, log, scheme, port, NOTE.format(n=options.workers, state=state))
+        announce(app, options, log, scheme, port, NOTE.format(n=options.workers, state=state),
+                 {"workers": options.workers, "state_file": options.state_file, "temporary_state": temporary})
         os.environ[ENV] = json.dumps(dataclasses.asdict(options))  # the spawned workers inherit it
         config = uvicorn.Config(f"{__name__}:worker_app", factory=True, workers=options.workers,
                                 log_level=options.log_level, lifespan="off", access_log=False,
