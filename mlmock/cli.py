@@ -63,7 +63,7 @@ def _serve(args: argparse.Namespace) -> int:
               log_level=args.log_level, log_format=args.log_format, seed_file=args.seed_file, seed=args.seed,
               progressions=args.progression, tls=args.tls, tls_dir=args.tls_dir,
               journal_size=args.journal_size, journal_body_limit=args.journal_body_limit,
-              auto_spaces=args.auto_spaces, limited_token=args.limited_token)
+              auto_spaces=args.auto_spaces, limited_token=args.limited_token, workers=args.workers)
     except ConfigError as error:
         if args.log_format == "json":
             now = time.time()
@@ -141,6 +141,9 @@ def parser() -> argparse.ArgumentParser:
                             "default: plain HTTP)")
     serve.add_argument("--tls-dir", default=None, metavar="DIR",
                        help="where the certificate lives (default: ~/.cache/mlmock/tls)")
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="serve with N processes sharing one state: the --state-file, or a temporary file "
+                            "removed at exit; the control plane and dashboard then answer 409 (they need 1)")
     serve.add_argument("--journal-size", type=int, default=1000, metavar="N",
                        help="requests the journal keeps (a ring buffer; 0 keeps none)")
     serve.add_argument("--journal-body-limit", type=int, default=16 * 1024, metavar="BYTES",

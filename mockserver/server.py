@@ -50,6 +50,9 @@ class Options:
     journal_body_limit: int = DEFAULT_BODY_LIMIT
     auto_spaces: bool = False
     limited_token: str | None = None
+    workers: int = 1
+    # Signs the WML bearer JWTs; given to every worker, so that a token one issued, another accepts.
+    jwt_secret: str | None = None
 
 
 def banner_fields(app, scheme: str, host: str, port: int) -> dict:
@@ -95,9 +98,10 @@ def _split_progressions(values: Iterable[str]) -> tuple[str | None, list[tuple[s
     return default, per_kind
 
 
-def build(options: Options, log: logging.Logger | None = None) -> MockApp:
+def build(options: Options, log: logging.Logger | None = None, *, worker: bool = False) -> MockApp:
     """The app ``options`` describe, seeded and configured, not yet serving; what it has to say
-    (seeding) goes to ``log`` (by default the console in ``options.log_format``)."""
+    (seeding) goes to ``log`` (by default the console in ``options.log_format``). A ``worker`` of
+    ``--workers N`` opens the state file as the parent left it: no catalogue, no seed file."""
     log = log or console(options.log_format)
     default, per_kind = _split_progressions(options.progressions)
     if options.seed is not None and default is None:
@@ -108,12 +112,14 @@ def build(options: Options, log: logging.Logger | None = None) -> MockApp:
         raise ConfigError(f"--state-file {options.state_file}: {error}") from None
     settings = Settings(token=options.token, progression=default or Settings.progression,
                         auto_spaces=options.auto_spaces, limited_token=options.limited_token)
+    if options.jwt_secret:
+        settings.jwt_secret = options.jwt_secret
     clock, ids = None, None
     if options.seed is not None:
         # A persistent store already holds ids of earlier runs: continue from where it stands.
         stored = sum(n for *_, n in store.kinds_summary())
         clock, ids = Clock(DETERMINISTIC_START_MS), Ids(options.seed + (stored << 32))
-    app = create_app(engine=Engine(store, settings=settings, clock=clock, ids=ids))
+    app = create_app(engine=Engine(store, settings=settings, clock=clock, ids=ids), catalogues=not worker)
     try:
         app.journal.configure(size=options.journal_size, body_limit=options.journal_body_limit)
     except ValueError as error:
@@ -127,7 +133,7 @@ def build(options: Options, log: logging.Logger | None = None) -> MockApp:
     control.seed_value = options.seed
     app.faults.reseed(options.seed)
     control.mark_baseline()
-    if options.seed_file:
+    if options.seed_file and not worker:
         _seed(app, options, log)
     return app
 
@@ -189,6 +195,11 @@ def serve(*, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token: str = DE
     or a port it cannot bind."""
     options = Options(host=host, port=port, token=token, state_file=state_file, log_level=log_level, **more)
     log = console(options.log_format)
+    if options.workers != 1:
+        from .workers import serve_workers
+
+        serve_workers(options, log)
+        return
     app = build(options, log)
     try:
         _serve(app, options, log)
@@ -196,29 +207,38 @@ def serve(*, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token: str = DE
         app.engine.store.close()
 
 
+def tls(options: Options, log: logging.Logger) -> tuple[str, dict]:
+    """The scheme and uvicorn's TLS options (``--tls``: the certificate, created once)."""
+    if not options.tls:
+        return "http", {}
+    from mlmock.tls import default_directory, ensure_certificate
+
+    directory = options.tls_dir or default_directory()
+    try:
+        certfile, keyfile = ensure_certificate(directory, hosts=dict.fromkeys((options.host, "127.0.0.1", "localhost")))
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"--tls: cannot write the certificate to {directory}: {error}") from None
+    log.info(f"mlmock: TLS certificate {certfile} (key {keyfile}); trust it with e.g. curl --cacert {certfile}",
+             extra={"fields": {"certfile": str(certfile), "keyfile": str(keyfile)}})
+    return "https", {"ssl_certfile": str(certfile), "ssl_keyfile": str(keyfile)}
+
+
+def announce(app: MockApp, options: Options, log: logging.Logger, scheme: str, port: int, note: str = "",
+             more: dict | None = None) -> None:
+    """The banner: ``note`` ends the text one, ``more`` adds to the JSON one."""
+    if options.log_format == "json":
+        log.info("serving", extra={"fields": {**banner_fields(app, scheme, options.host, port), **(more or {})}})
+    else:
+        log.info(banner(app, scheme, options.host, port) + note)
+
+
 def _serve(app: MockApp, options: Options, log: logging.Logger) -> None:
     host, port = options.host, options.port
     app.journal.subscribers.append(RequestLog(options.log_format, level=options.log_level))
-    ssl = {}
-    scheme = "http"
-    if options.tls:
-        from mlmock.tls import default_directory, ensure_certificate
-
-        directory = options.tls_dir or default_directory()
-        try:
-            certfile, keyfile = ensure_certificate(directory, hosts=dict.fromkeys((host, "127.0.0.1", "localhost")))
-        except (OSError, ValueError) as error:
-            raise ConfigError(f"--tls: cannot write the certificate to {directory}: {error}") from None
-        ssl = {"ssl_certfile": str(certfile), "ssl_keyfile": str(keyfile)}
-        scheme = "https"
-        log.info(f"mlmock: TLS certificate {certfile} (key {keyfile}); trust it with e.g. curl --cacert {certfile}",
-                 extra={"fields": {"certfile": str(certfile), "keyfile": str(keyfile)}})
+    scheme, ssl = tls(options, log)
     sock = bind(host, port)
     port = sock.getsockname()[1]  # --port 0: the one the system chose
-    if options.log_format == "json":
-        log.info("serving", extra={"fields": banner_fields(app, scheme, host, port)})
-    else:
-        log.info(banner(app, scheme, host, port))
+    announce(app, options, log, scheme, port)
     # A client holding an idle keep-alive connection must not keep a SIGTERM from ending the process.
     config = uvicorn.Config(app, log_level=options.log_level, lifespan="off", access_log=False,
                             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,

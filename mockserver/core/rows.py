@@ -6,6 +6,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+# How long a write waits for another connection's write lock (SQLite's busy_timeout): with
+# `mlmock serve --workers N`, BEGIN IMMEDIATE waits for the other workers instead of failing with
+# "database is locked".
+BUSY_S = 60.0
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS resources (
     rowid    INTEGER PRIMARY KEY,

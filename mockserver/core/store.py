@@ -7,9 +7,9 @@ per value two or more resources share, so that ``total`` costs the same with 100
 with 100. Version history and revisions live in ``history`` (the current version as a marker).
 
 Every write happens inside :meth:`Store.transaction`, which holds a process-wide lock and an
-SQLite transaction: concurrent requests never interleave a read-modify-write, and a failed
-request rolls back whatever it had written.
-"""
+SQLite ``BEGIN IMMEDIATE`` transaction: concurrent requests (of this process, or of another worker
+on the same file, whose write lock it waits for) never interleave a read-modify-write, and a failed
+request rolls back whatever it had written."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from .rows import _BUMP, _COUNT, _DROP, _FIRST, _MOVE, _SCHEMA, Attrs, Position, Record, _alternatives
+from .rows import _BUMP, _COUNT, _DROP, _FIRST, _MOVE, _SCHEMA, BUSY_S, Attrs, Position, Record, _alternatives
 
 # A history entry equal to its resource's current document stores this marker instead of a second
 # copy (half the memory of a store of fresh OpenMetadata entities); reads substitute the document.
@@ -33,7 +33,7 @@ class Store:
     def __init__(self, path: str = ":memory:"):
         self.path = path
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=BUSY_S)
         if path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
             # FULL: a write acknowledged to a client survives a SIGKILL of the process.

@@ -215,14 +215,17 @@ def create_app(
     validate_responses: bool = True,
     max_body: int = DEFAULT_MAX_BODY,
     max_json_body: int = DEFAULT_MAX_JSON_BODY,
+    catalogues: bool = True,
 ) -> MockApp:
-    """The mock as an ASGI app. ``apis`` defaults to every API whose spec is present."""
+    """The mock as an ASGI app. ``apis`` defaults to every API whose spec is present. ``catalogues=False``
+    leaves the store as it is (a ``mlmock serve --workers`` worker: the parent seeded the shared file)."""
     engine = engine or Engine(store, settings=settings)
     names = [n for n in (apis or DEFAULT_APIS) if n in specs.available()]
     declarations = {name: specs.declaration(name) for name in names
                     if serves(specs.declaration(name).dialect)}
     engine.apis.update(declarations)
-    engine.seed_catalogues()  # idempotent: a persistent store keeps its resources
+    if catalogues:
+        engine.seed_catalogues()  # idempotent: a persistent store keeps its resources
 
     def verify(token: str) -> dict | None:
         principal = engine.principal(token)

@@ -20,8 +20,9 @@ from .scopes import scope_of
 def _members_of(engine: Engine, request: Request) -> tuple[Kind, Record, dict, list[dict]]:
     kind = request.kind
     settings = kind.members
-    record = advance(engine, request.api, kind,
-                     fetch(engine, request, kind, path_id(request), scope_of(engine, request, kind)), read=False)
+    with engine.transaction():  # a move the lifecycle stores is a read-modify-write (joins the caller's)
+        record = advance(engine, request.api, kind,
+                         fetch(engine, request, kind, path_id(request), scope_of(engine, request, kind)), read=False)
     return kind, record, settings, list(pointer_get(record.doc, settings.field) or [])
 
 
