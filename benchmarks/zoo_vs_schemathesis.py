@@ -42,12 +42,13 @@ from mlmock.mockserver.devtools.live import LiveServer  # noqa: E402
 from mlmock.spec import declaration, path  # noqa: E402
 
 TOKEN = "bench-token"
+LIMITED = "limited"  # the zoo defects' second user (LimitedTokenServed.limited): `--limited-token`
 ZOO = {"openmetadata": om_defects.DEFECTS, "wml": wml_defects.DEFECTS}
 OPTIONS = {"openmetadata": {}, "wml": {"space": DEFAULT_SPACE_ID, "other_space": OTHER_SPACE_ID}}
 
 
 def app_for(defect):
-    app = create_app(settings=Settings(token=TOKEN, progression="reads:1"))
+    app = create_app(settings=Settings(token=TOKEN, progression="reads:1", limited_token=LIMITED))
     if defect is None:
         return app
     wrapped = defect(app)
@@ -58,6 +59,7 @@ def app_for(defect):
 def ours(api: str, url: str, max_examples: int) -> tuple[bool, float, str]:
     started = time.perf_counter()
     target = Target.from_url(url, token=TOKEN)
+    target.limited_token = LIMITED  # as `mlmock check --limited-token`
     try:
         report = run_suite(api, target, max_examples=max_examples, seed=1, **OPTIONS[api])
     finally:
