@@ -95,6 +95,35 @@ def _alternatives(value: str | tuple[str, ...]) -> tuple[str, ...]:
     return value if isinstance(value, tuple) else (value,)
 
 
+# A history entry equal to its resource's current document stores this marker instead of a second
+# copy (half the memory of a store of fresh OpenMetadata entities); reads substitute the document.
+_SAME = ""
+_HISTORY_DOC = (f"CASE WHEN h.doc='{_SAME}' THEN (SELECT r.doc FROM resources r "
+                "WHERE r.api=h.api AND r.kind=h.kind AND r.id=h.id) ELSE h.doc END")
+
+
+_VALUE = object()  # where a page's SQL arguments take the value of its first filter, one per branch
+
+
+def page_query(columns: str, source: str, where: list[str], key: str, row: str, order: str, branches: int) -> str:
+    """The SQL of one page: an index range scan in (sort key, row id) order, ``LIMIT ?``.
+
+    A filter that accepts any of several values (``branches`` > 1) is one range scan per value,
+    each limited, merged and limited again, so that a page costs the same whatever the number
+    stored (``value IN (...)`` would collect and sort every match). Arguments: the ``where``
+    arguments and the limit once per branch, then the outer limit."""
+    one = (f"SELECT DISTINCT {columns} FROM {source} WHERE {' AND '.join(where)} "
+           f"ORDER BY {key} {order}, {row} {order} LIMIT ?")
+    if branches == 1:
+        return one
+    named = ", ".join(f"{c} AS c{i}" for i, c in enumerate(columns.split(", ")))
+    scan = (f"SELECT * FROM (SELECT {named}, {key} AS k, {row} AS n FROM {source} WHERE {' AND '.join(where)} "
+            f"ORDER BY {key} {order}, {row} {order} LIMIT ?)")
+    plain = ", ".join(f"c{i}" for i in range(len(columns.split(", "))))
+    return (f"SELECT DISTINCT {plain} FROM ({' UNION ALL '.join([scan] * branches)}) "
+            f"ORDER BY k {order}, n {order} LIMIT ?")
+
+
 @dataclass
 class Record:
     rowid: int

@@ -20,13 +20,8 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from .rows import _BUMP, _COUNT, _DROP, _FIRST, _MOVE, _SCHEMA, BUSY_S, Attrs, Position, Record, _alternatives
-
-# A history entry equal to its resource's current document stores this marker instead of a second
-# copy (half the memory of a store of fresh OpenMetadata entities); reads substitute the document.
-_SAME = ""
-_HISTORY_DOC = (f"CASE WHEN h.doc='{_SAME}' THEN (SELECT r.doc FROM resources r "
-                "WHERE r.api=h.api AND r.kind=h.kind AND r.id=h.id) ELSE h.doc END")
+from . import rows as tables
+from .rows import BUSY_S, Attrs, Position, Record, _alternatives
 
 
 class Store:
@@ -38,7 +33,7 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             # FULL: a write acknowledged to a client survives a SIGKILL of the process.
             self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(tables._SCHEMA)
         self._depth = 0
 
     # ------------------------------------------------------------------ transactions
@@ -126,11 +121,10 @@ class Store:
         args: list[Any] = [api, kind, scope]
         if filters:
             name, value = filters[0]
-            values = _alternatives(value)
+            firsts = _alternatives(value)
             source = "attrs a JOIN resources r ON r.rowid = a.resource"
-            where = ["a.api=?", "a.kind=?", "a.scope=?", "a.name=?",
-                     f"a.value IN ({','.join('?' * len(values))})"]
-            args += [name, *values]
+            where = ["a.api=?", "a.kind=?", "a.scope=?", "a.name=?", "a.value=?"]
+            args += [name, tables._VALUE]  # one index range scan per value (rows.page_query)
             key, row = "a.sort_key", "a.resource"
             prefix = "a"
         else:
@@ -153,9 +147,11 @@ class Store:
                          f"AND b.value IN ({','.join('?' * len(values))}))")
             args += [name, *values]
         order = "DESC" if backwards else "ASC"
-        sql = (f"SELECT DISTINCT {self._COLUMNS} FROM {source} WHERE {' AND '.join(where)} "
-               f"ORDER BY {key} {order}, {row} {order} LIMIT ?")
+        branches = firsts if filters else ()
+        sql = tables.page_query(self._COLUMNS, source, where, key, row, order, max(1, len(branches)))
         args.append(limit + 1)
+        if branches:  # each branch with its value; several of them, then the outer limit
+            args = [v if a is tables._VALUE else a for v in branches for a in args] + [limit + 1] * (len(branches) > 1)
         with self._lock:
             rows = [self._record(r) for r in self._db.execute(sql, args)]
         more = len(rows) > limit
@@ -173,7 +169,7 @@ class Store:
         with self._lock:
             if len(filters) <= 1 and all(len(_alternatives(v)) == 1 for _, v in filters):
                 name, value = filters[0] if filters else ("", "")
-                return sum(self._db.execute(_COUNT, (api, kind, scope, state, name, value) * 2).fetchone()[0]
+                return sum(self._db.execute(tables._COUNT, (api, kind, scope, state, name, value) * 2).fetchone()[0]
                            for state in states)
             where = " AND ".join(
                 "EXISTS (SELECT 1 FROM attrs b WHERE b.resource=r.rowid AND b.name=? "
@@ -204,13 +200,13 @@ class Store:
         so that unique values (names, FQNs) cost no counts rows. Called after the attrs rows are added
         (delta +1), before they are removed (delta -1)."""
         key = (api, kind, scope, int(deleted))
-        self._db.execute(_BUMP, (*key, "", "", delta))
+        self._db.execute(tables._BUMP, (*key, "", "", delta))
         for name, value in ((name, value) for name, values in attrs.items() for value in values):
-            moved = self._db.execute(_MOVE, (delta, *key, name, value)).rowcount
+            moved = self._db.execute(tables._MOVE, (delta, *key, name, value)).rowcount
             if delta > 0 and not moved:
-                self._db.execute(_FIRST, (*key, name, value) * 2)
+                self._db.execute(tables._FIRST, (*key, name, value) * 2)
             elif delta < 0 and moved:
-                self._db.execute(_DROP, (*key, name, value))
+                self._db.execute(tables._DROP, (*key, name, value))
 
     def _attrs_of(self, rowid: int) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
@@ -230,8 +226,8 @@ class Store:
             if existing:
                 rowid, old_scope, old_deleted, old_text = existing
                 if old_text != text:  # history entries that were this document now keep their own copy
-                    self._db.execute(f"UPDATE history SET doc=? WHERE api=? AND kind=? AND id=? AND doc='{_SAME}'",
-                                     (old_text, api, kind, id_))
+                    self._db.execute("UPDATE history SET doc=? WHERE api=? AND kind=? AND id=? AND doc=?",
+                                     (old_text, api, kind, id_, tables._SAME))
                 self._bump(api, kind, old_scope, bool(old_deleted), self._attrs_of(rowid), -1)
                 self._db.execute("DELETE FROM attrs WHERE resource=?", (rowid,))
                 self._db.execute(
@@ -274,7 +270,7 @@ class Store:
             current = self._db.execute("SELECT doc FROM resources WHERE api=? AND kind=? AND id=?",
                                        (api, kind, id_)).fetchone()
             if current is not None and current[0] == text:
-                text = _SAME  # the resource's current document: not stored twice (put() copies it on a change)
+                text = tables._SAME  # the resource's current document: not stored twice (put() copies it on a change)
             seq = self._db.execute(
                 "SELECT COALESCE(MAX(seq), 0) + 1 FROM history WHERE api=? AND kind=? AND id=?",
                 (api, kind, id_)).fetchone()[0]
@@ -298,13 +294,13 @@ class Store:
         order = "DESC" if newest_first else "ASC"
         with self._lock:
             return [(key, json.loads(doc)) for key, doc in self._db.execute(
-                f"SELECT h.key, {_HISTORY_DOC} FROM history h WHERE h.api=? AND h.kind=? AND h.id=? "
+                f"SELECT h.key, {tables._HISTORY_DOC} FROM history h WHERE h.api=? AND h.kind=? AND h.id=? "
                 f"ORDER BY h.seq {order} LIMIT ? OFFSET ?", (api, kind, id_, limit, offset))]
 
     def history_entry(self, api: str, kind: str, id_: str, key: str) -> dict | None:
         with self._lock:
             row = self._db.execute(
-                f"SELECT {_HISTORY_DOC} FROM history h WHERE h.api=? AND h.kind=? AND h.id=? AND h.key=?",
+                f"SELECT {tables._HISTORY_DOC} FROM history h WHERE h.api=? AND h.kind=? AND h.id=? AND h.key=?",
                 (api, kind, id_, key)).fetchone()
         return json.loads(row[0]) if row else None
 
