@@ -24,6 +24,8 @@ from schemathesis.core.failures import Failure, FailureGroup
 from mlmock.spec import document
 from mlmock.spec.declarations import ApiDeclaration, Operation
 
+from ..registry import provenance_reading
+
 MARK = "x-mlmock-provenance"
 _URN = "urn:mlmock:spec"
 
@@ -36,10 +38,10 @@ def _relaxed(api_name: str) -> tuple[dict, tuple[str, ...]]:
 
     def relax(node: Any) -> Any:
         if isinstance(node, dict):
-            mark = node.get(MARK)
-            if isinstance(mark, dict) and mark.get("level") == "reading" and "documented" in mark:
-                sources.append(str(mark.get("source") or "spec/README.md"))
-                return relax(copy.deepcopy(mark["documented"]))
+            source = provenance_reading(node)  # the one reader of the mark's level (registry.py)
+            if source is not None and "documented" in node[MARK]:
+                sources.append(source)
+                return relax(copy.deepcopy(node[MARK]["documented"]))
             return {key: relax(value) for key, value in node.items()}
         if isinstance(node, list):
             return [relax(item) for item in node]
@@ -52,20 +54,25 @@ def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def _valid(api: ApiDeclaration, pointer: str, value: Any) -> bool:
-    """Whether ``value`` fits the relaxed schema at ``pointer`` (a pointer into the document)."""
-    from openapi_schema_validator import OAS30Validator
+@functools.cache
+def _registry(api_name: str):
+    """The relaxed document as a schema resource (built once per API)."""
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT4
 
-    doc, _ = _relaxed(api.name)
-    node: Any = doc
+    return Registry().with_resource(_URN, Resource.from_contents(_relaxed(api_name)[0], default_specification=DRAFT4))
+
+
+def _valid(api: ApiDeclaration, pointer: str, value: Any) -> bool:
+    """Whether ``value`` fits the relaxed schema at ``pointer`` (a pointer into the document)."""
+    from openapi_schema_validator import OAS30Validator
+
+    node: Any = _relaxed(api.name)[0]
     for token in pointer.lstrip("/").split("/"):
         node = node.get(token.replace("~1", "/").replace("~0", "~")) if isinstance(node, dict) else None
         if node is None:
             return False
-    registry = Registry().with_resource(_URN, Resource.from_contents(doc, default_specification=DRAFT4))
-    return OAS30Validator({"$ref": f"{_URN}#{pointer}"}, registry=registry).is_valid(value)
+    return OAS30Validator({"$ref": f"{_URN}#{pointer}"}, registry=_registry(api.name)).is_valid(value)
 
 
 def _body_only_negative(case) -> bool:
