@@ -410,7 +410,7 @@ class PatchIgnoresTakenServingName(Defect):
 
     async def request(self, ex):
         ops = ex.json()
-        if _patch(ex) and isinstance(ops, list) and any(isinstance(o, dict) and "serving_name" in o.get("path", "")
+        if _patch(ex) and isinstance(ops, list) and any(isinstance(o, dict) and "serving_name" in str(o.get("path") or "")
                                                         for o in ops):
             status, headers, body = await self.call(ex)
             if status == 409:
