@@ -319,6 +319,11 @@ class Ledger:
                 if (kind_name, id_, scope) not in self.items:
                     self.items.append((kind_name, id_, scope))
 
+    def extend(self, items) -> None:
+        """Add what another ledger recorded (a worker process's), in its order."""
+        with self._lock:
+            self.items += [tuple(item) for item in items if tuple(item) not in self.items]
+
 
 def answered_id(op: Operation, body: Any) -> str | None:
     """The id in an answer declared by ``x-mlmock-op.answer`` (``/v2/projects/{id}``)."""

@@ -8,6 +8,7 @@ everything the suite created is deleted, unless ``keep``.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -22,6 +23,7 @@ from . import (
     checks,  # noqa: F401  (registers the rules)
     cleanup,
     discovery,
+    processes,
     sandbox,
 )
 from .context import DEFAULT_API_VERSION, Context, Ledger
@@ -129,19 +131,26 @@ def judge_one(rule: Rule, subject, ctx: Context) -> tuple[Outcome, Outcome | Non
 
 def _run_rules(declaration, target, rules, report, options, workers, on_outcome, on_family) -> None:
     order = {rule.name: n for n, rule in enumerate(rules)}
+    # The schema family's operations are shared out among worker processes where it can be
+    # (processes.py: hypothesis' generation is most of a run, and threads cannot share it out).
+    in_processes = [rule for rule in rules if rule.family in processes.PARALLEL_FAMILIES
+                    and rule.per == "operation"] if processes.usable(target, workers) else []
     groups: dict[str, list[Rule]] = {}
     for rule in rules:
-        groups.setdefault("hypothesis" if rule.family in SERIAL else rule.family, []).append(rule)
+        if rule not in in_processes:
+            groups.setdefault("hypothesis" if rule.family in SERIAL else rule.family, []).append(rule)
     setups: dict[str, Outcome] = {}
     lock = threading.Lock()
 
-    def judge(rule: Rule, subject) -> Outcome:
-        ctx = Context(api=declaration, target=target, scope=f"{rule.name}:{subject_name(subject)}", **options)
-        outcome, setup = judge_one(rule, subject, ctx)
+    def settle(outcome: Outcome, setup: Outcome | None) -> Outcome:
         if setup is not None:
             with lock:
                 setups.setdefault(setup.subject, setup)
         return outcome
+
+    def judge(rule: Rule, subject) -> Outcome:
+        ctx = Context(api=declaration, target=target, scope=f"{rule.name}:{subject_name(subject)}", **options)
+        return settle(*judge_one(rule, subject, ctx))
 
     def run_group(group: list[Rule]) -> list[Outcome]:
         mine: list[Outcome] = []
@@ -161,14 +170,36 @@ def _run_rules(declaration, target, rules, report, options, workers, on_outcome,
             mine += done
         return mine
 
+    def run_in_processes() -> list[Outcome]:
+        started = time.perf_counter()
+        pairs = [(rule.name, subject.operation_id) for rule in in_processes for subject in rule.subjects(declaration)]
+        done: list[Outcome] = []
+
+        def one(outcome: Outcome, setup: Outcome | None) -> None:
+            done.append(settle(outcome, setup))
+            if on_outcome is not None:
+                with lock:
+                    on_outcome(outcome)
+
+        created = processes.judge(declaration.name, target, pairs, options, workers, one)
+        if options.get("ledger") is not None:
+            options["ledger"].extend(created)
+        if on_family is not None:
+            for family in dict.fromkeys(rule.family for rule in in_processes):
+                with lock:
+                    on_family(family, [o for o in done if o.family == family], time.perf_counter() - started)
+        return done
+
     alone = [group for name, group in groups.items() if name in EXCLUSIVE]
-    rest = [group for name, group in groups.items() if name not in EXCLUSIVE]
+    jobs = [functools.partial(run_group, group) for name, group in groups.items() if name not in EXCLUSIVE]
+    if in_processes:
+        jobs.insert(0, run_in_processes)  # the longest: started first
     results = [run_group(group) for group in alone]
     if workers <= 1:
-        results += [run_group(group) for group in rest]
+        results += [job() for job in jobs]
     else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results += list(pool.map(run_group, rest))
+        with ThreadPoolExecutor(max_workers=workers + (1 if in_processes else 0)) as pool:
+            results += list(pool.map(lambda job: job(), jobs))
     outcomes = [o for chunk in results for o in chunk]
     outcomes.sort(key=lambda o: order[o.rule])
     report.outcomes.extend(setups.values())
