@@ -68,3 +68,15 @@ def _encodable(text: str) -> None:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise BadRequest("request body holds a string with an unpaired surrogate") from None
+
+
+def copy(value: Any) -> Any:
+    """A deep copy of a JSON value (dicts, lists and immutable scalars: what the store holds and
+    requests carry). A quarter of a WML deployment list's time was ``copy.deepcopy`` of such
+    documents, whose memo and per-type dispatch JSON does not need: this is ~4x faster
+    (``benchmarks/bench_vs_prism.py --api wml``, list deployments). Anything else is shared as it is."""
+    if isinstance(value, dict):
+        return {key: copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copy(item) for item in value]
+    return value

@@ -6,7 +6,6 @@ failing operation leaves the stored resource untouched.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import jsonpatch
@@ -14,6 +13,7 @@ import jsonpointer
 
 from mlmock.spec.declarations import Kind, pointer_get, pointer_set
 
+from . import jsonsafety
 from .errors import BadRequest
 
 
@@ -41,7 +41,7 @@ def check_policy(kind: Kind, operations: Any) -> None:
 def apply(document: dict, operations: list) -> dict:
     """The patched copy of ``document``; the original is never modified."""
     try:
-        return jsonpatch.apply_patch(copy.deepcopy(document), operations, in_place=False)
+        return jsonpatch.apply_patch(jsonsafety.copy(document), operations, in_place=False)
     except jsonpatch.JsonPatchTestFailed as exc:
         raise BadRequest(f"patch test failed: {exc}") from None
     except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as exc:
@@ -60,7 +60,7 @@ def restore(original: dict, patched: dict, pointers: tuple[str, ...]) -> dict:
             if isinstance(holder, dict):
                 holder.pop(last.replace("~1", "/").replace("~0", "~"), None)
         else:
-            pointer_set(patched, pointer, copy.deepcopy(old))
+            pointer_set(patched, pointer, jsonsafety.copy(old))
     return patched
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
 
 from mlmock.spec.declarations import ApiDeclaration
+
+from . import jsonsafety
 
 
 def fill(api: ApiDeclaration, schema: Mapping[str, Any], instance: Any) -> Any:
@@ -24,7 +25,7 @@ def fill(api: ApiDeclaration, schema: Mapping[str, Any], instance: Any) -> Any:
         for name, prop in schema.get("properties", {}).items():
             prop_schema = api.resolve(prop)
             if name not in instance and "default" in prop_schema:
-                instance[name] = copy.deepcopy(prop_schema["default"])
+                instance[name] = jsonsafety.copy(prop_schema["default"])
             elif name in instance:
                 instance[name] = fill(api, prop_schema, instance[name])
     elif isinstance(instance, list) and "items" in schema:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from dataclasses import replace
 from typing import Any
 
 from mlmock.spec.declarations import Kind, pointer_get, pointer_set
 
-from ...core import paging, patching
+from ...core import jsonsafety, paging, patching
 from ...core.collection import PARENT
 from ...core.engine import Engine, Reply, Request
 from ...core.errors import BadRequest, Conflict, NotFound
@@ -164,7 +163,7 @@ def _delete(engine: Engine, request: Request, kind: Kind, record: Record, *, har
     if hard or not kind.delete.soft:
         engine.collection(request.api, kind).remove(record.id)
         return dict(record.doc, deleted=True)
-    record, _ = commit(engine, request, record, copy.deepcopy(record.doc), deleted=True)
+    record, _ = commit(engine, request, record, jsonsafety.copy(record.doc), deleted=True)
     return record.doc
 
 
@@ -185,7 +184,7 @@ def restore(engine: Engine, request: Request) -> Reply:
     kind = request.kind
     with engine.collection(request.api, request.kind).transaction():
         record = fetch(engine, request, body_of(request)["id"], deleted=True)
-        record, _ = commit(engine, request, record, copy.deepcopy(record.doc), deleted=False)
+        record, _ = commit(engine, request, record, jsonsafety.copy(record.doc), deleted=False)
     return Reply(200, render(request, kind, record.doc))
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from mlmock.spec.declarations import Kind
 
+from ...core import jsonsafety
 from ...core.collection import FQN
 from ...core.dialect import Dialect, register
 from ...core.engine import Engine, Request
@@ -69,7 +69,7 @@ def render(request: Request, kind: Kind, doc: dict[str, Any], *, fields: set[str
     answers and versions (``fields`` None): the relation fields that hold what someone set; the
     real server answers a create, upsert or patch with the entity as built from the request.
     """
-    out = copy.deepcopy(doc)
+    out = jsonsafety.copy(doc)
     get = request.api.operation(kind.name, "get")
     if get is not None:
         out["href"] = request.origin + request.api.base_path + get.path.replace("{id}", doc["id"])

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from dataclasses import replace
 from typing import Any
 
 from mlmock.spec.declarations import Kind, Reference, pointer_get, pointer_set
 
-from ...core import patching, schemadefaults
+from ...core import jsonsafety, patching, schemadefaults
 from ...core.collection import FQN, PARENT
 from ...core.engine import Engine, Request
 from ...core.errors import BadRequest
@@ -60,9 +59,9 @@ def build(engine: Engine, request: Request, body: dict, existing: Record | None)
     create_schema = request.op.request_body["content"]["application/json"]["schema"]
     if create_schema.get("type") == "array":
         create_schema = create_schema["items"]
-    body = fill_variants(request, kind, copy.deepcopy(body))  # before the generic defaults guess a branch
+    body = fill_variants(request, kind, jsonsafety.copy(body))  # before the generic defaults guess a branch
     body = schemadefaults.fill(request.api, create_schema, body)
-    doc = copy.deepcopy(existing.doc) if existing else {}
+    doc = jsonsafety.copy(existing.doc) if existing else {}
     doc.update(body)
     parent_record = None
     if kind.parent is not None:
@@ -96,7 +95,7 @@ def derive(kind: Kind, doc: dict) -> dict:
 
 
 def _comparable(kind: Kind, doc: dict) -> dict:
-    stripped = copy.deepcopy(doc)
+    stripped = jsonsafety.copy(doc)
     return patching.restore({}, stripped, kind.server_managed)
 
 
@@ -127,7 +126,7 @@ def fill_variants(request: Request, kind: Kind, doc: dict) -> dict:
         schema_name = variant.schemas.get(selector)
         if target is None or schema_name is None:
             continue
-        filled = schemadefaults.fill(request.api, request.api.schema(schema_name), copy.deepcopy(target))
+        filled = schemadefaults.fill(request.api, request.api.schema(schema_name), jsonsafety.copy(target))
         validate(request.api, schema_name, filled, what=f"{at[1:]} of a {selector} {kind.name}")
         pointer_set(doc, at, filled)
     return doc

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import copy
-
 from mlmock.spec.declarations import ApiDeclaration, Kind, pointer_get, pointer_set
 
-from ...core import lifecycle
+from ...core import jsonsafety, lifecycle
 from ...core.engine import Engine, Request
 from ...core.errors import NotFound
 from ...core.store import Record
@@ -36,21 +34,21 @@ def advance(engine: Engine, api: ApiDeclaration, kind: Kind, record: Record, *, 
     """Let the resource's lifecycle progress (on a read, or as time passed); store any move."""
     if kind.lifecycle is None or not lifecycle.applies(kind, record.doc):
         return record
-    doc = copy.deepcopy(record.doc)
+    doc = jsonsafety.copy(record.doc)
     if engine.lifecycles.advance(api.name, kind, doc, engine.clock.now_ms(), read=read, on_enter=on_enter):
         return save(engine, api, kind, doc, record.scope)
     return record
 
 
 def render(request: Request, kind: Kind, doc: dict) -> dict:
-    out = lifecycle.strip(copy.deepcopy(doc))
+    out = lifecycle.strip(jsonsafety.copy(doc))
     for link in kind.links:
         if link.when is None or pointer_get(out, link.when) is not None:
             pointer_set(out, link.pointer, link.template.format(origin=request.origin,
                                                                 id=pointer_get(out, kind.id)))
     warnings = kind.system_warnings
     if warnings:
-        out.setdefault("system", {})["warnings"] = copy.deepcopy(list(warnings))
+        out.setdefault("system", {})["warnings"] = jsonsafety.copy(list(warnings))
     return out
 
 
@@ -63,7 +61,7 @@ def answer(request: Request, kind: Kind, doc: dict) -> dict:
 
 
 def build(engine: Engine, request: Request, kind: Kind, body: dict, scope: str) -> dict:
-    body = copy.deepcopy(body)
+    body = jsonsafety.copy(body)
     now = iso(engine.clock.now_ms())
     metadata = {field: body.pop(field) for field in kind.metadata_fields or () if field in body}
     for name in kind.scope:
@@ -134,7 +132,7 @@ def api_id_pointer(api: ApiDeclaration, kind: str) -> str:
 
 
 def _view(engine: Engine, request: Request, kind: Kind, record: Record) -> dict:
-    doc = lifecycle.strip(copy.deepcopy(record.doc))
+    doc = lifecycle.strip(jsonsafety.copy(record.doc))
     meta = doc.get("metadata", {})
     scope = scope_fields(record.scope)
     query = "&".join(f"{k}={v}" for k, v in scope.items())

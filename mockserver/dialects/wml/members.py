@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import re
 
 from mlmock.spec.declarations import Kind, Members, pointer_get, pointer_set
 
-from ...core import patching, schemadefaults
+from ...core import jsonsafety, patching, schemadefaults
 from ...core.engine import Engine, Reply, Request
 from ...core.errors import BadRequest, Conflict, NotFound
 from ...core.store import Record
@@ -40,7 +39,7 @@ def _member_id(request: Request) -> str:
 
 def _store_members(engine: Engine, request: Request, kind: Kind, record: Record, settings: Members,
                    members: list[dict]) -> None:
-    doc = copy.deepcopy(record.doc)
+    doc = jsonsafety.copy(record.doc)
     pointer_set(doc, settings.field, members)
     validate(request.api, kind.schema, render(request, kind, doc), what=kind.name)
     save(engine, request.api, kind, doc, record.scope)
@@ -61,7 +60,7 @@ def members_list(engine: Engine, request: Request) -> Reply:
 def members_add(engine: Engine, request: Request) -> Reply:
     body = request.body if isinstance(request.body, dict) else {}
     schema = request.op.request_body["content"]["application/json"]["schema"]
-    added = schemadefaults.fill(request.api, schema, copy.deepcopy(body)).get("members", [])
+    added = schemadefaults.fill(request.api, schema, jsonsafety.copy(body)).get("members", [])
     with engine.collection(request.api, request.kind).transaction():
         kind, record, settings, members = _members_of(engine, request)
         known = {str(pointer_get(m, settings.key)) for m in members}
@@ -106,7 +105,7 @@ def members_update(engine: Engine, request: Request) -> Reply:
         changed = []
         for given in body.get("members", []):
             i = _member_index(settings, members, str(pointer_get(given, settings.key)))
-            member = copy.deepcopy(members[i])
+            member = jsonsafety.copy(members[i])
             for name, value in given.items():
                 pointer = "/" + name
                 if pointer in settings.patch_paths:

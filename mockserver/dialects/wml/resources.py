@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import copy
-
 from mlmock.spec.declarations import ApiDeclaration, Kind, pointer_get
 
-from ...core import lifecycle, patching
+from ...core import jsonsafety, lifecycle, patching
 from ...core.catalogue import SERVICE_VERSION
 from ...core.engine import Engine, Reply, Request
 from ...core.errors import BadRequest, NotFound
@@ -140,7 +138,7 @@ def _cancel(engine: Engine, api: ApiDeclaration, kind: Kind, record: Record) -> 
     state = lifecycle.state_of(kind, record.doc)
     if state is not None and lifecycle.happy_next(kind, state) is None:
         raise BadRequest(f"Job already completed with state {state}", code="invalid_state")
-    doc = copy.deepcopy(record.doc)
+    doc = jsonsafety.copy(record.doc)
     engine.lifecycles.force(api, kind, doc, kind.delete.cancel_state, engine.clock.now_ms(), on_enter=on_enter)
     save(engine, api, kind, doc, record.scope)
 

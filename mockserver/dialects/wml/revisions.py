@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import copy
-
 from mlmock.spec.declarations import pointer_set
 
-from ...core import lifecycle, paging
+from ...core import jsonsafety, lifecycle, paging
 from ...core.engine import Engine, Reply, Request
 from .common import WML, fetch, iso, path_id, status_for
 from .documents import render
@@ -23,7 +21,7 @@ def revision_create(engine: Engine, request: Request) -> Reply:
     with coll.transaction():
         record = fetch(engine, request, kind, path_id(request), scope)
         number = str(coll.history_count(record.id) + 1)
-        snapshot = lifecycle.strip(copy.deepcopy(record.doc))
+        snapshot = lifecycle.strip(jsonsafety.copy(record.doc))
         pointer_set(snapshot, settings.field, number)
         commit = {"committed_at": iso(engine.clock.now_ms())}
         if isinstance(request.body, dict) and request.body.get("commit_message"):

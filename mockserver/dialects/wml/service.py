@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import copy
-
 from mlmock.spec.declarations import ApiDeclaration, Kind
 
+from ...core import jsonsafety
 from ...core.catalogue import documents
 from ...core.engine import Engine, Reply, Request
 from ...core.errors import BadRequest
@@ -51,7 +50,7 @@ def seed(engine: Engine, api: ApiDeclaration) -> None:
                 continue
             kind = api.kinds[kind_name]
             for doc in docs:
-                save(engine, api, kind, copy.deepcopy(doc), UNSCOPED)
+                save(engine, api, kind, jsonsafety.copy(doc), UNSCOPED)
             engine.seeded[(api.name, kind_name)] = len(docs)
 
 
@@ -67,6 +66,6 @@ def force(engine: Engine, api: ApiDeclaration, kind: Kind, id_: str, state: str,
         record = coll.get(id_)
         if record is None:
             raise not_found(kind.name, id_)
-        doc = copy.deepcopy(record.doc)
+        doc = jsonsafety.copy(record.doc)
         engine.lifecycles.force(api, kind, doc, state, engine.clock.now_ms(), message=message, on_enter=on_enter)
         return save(engine, api, kind, doc, record.scope).doc
