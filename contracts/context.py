@@ -24,6 +24,7 @@ from .results import NotServed, SetupFailed, Skip
 from .target import Target, describe
 
 _PARAM = re.compile(r"\{([^}]+)\}")
+_SCALARS = {"string": str, "integer": int, "number": (int, float)}
 DEFAULT_API_VERSION = "2024-05-01"
 
 
@@ -148,12 +149,17 @@ class Context:
         return required, props
 
     def minimal(self, schema: Mapping[str, Any]) -> Any:
-        """The smallest instance of ``schema``: required properties only, first enum values."""
+        """The smallest instance of ``schema``: required properties only, first enum values, and the
+        spec's ``example`` (the reference's, where it gives one) for a scalar it fits, so that fixture
+        bodies carry what the reference shows (a model's ``type``, a software specification's name)
+        rather than placeholders."""
         schema = self.api.resolve(schema)
         if "default" in schema:
             return schema["default"]
         if "enum" in schema:
             return schema["enum"][0]
+        if "example" in schema and _fits_scalar(schema, schema["example"]):
+            return schema["example"]
         required, props = self._merged(schema)
         kind = schema.get("type") or ("object" if required or props else None)
         if kind is None:
@@ -334,3 +340,17 @@ def answered_id(op: Operation, body: Any) -> str | None:
         if found:
             return found.group(1)
     return None
+
+
+def _fits_scalar(schema: Mapping[str, Any], value: Any) -> bool:
+    """Whether ``value`` is a string or number that meets ``schema``'s own keywords (type, length,
+    pattern, bounds). A format (uuid, date-time...) is left to :meth:`Context.minimal`: an example id
+    names a resource that does not exist."""
+    expected = _SCALARS.get(schema.get("type", ""))
+    if expected is None or isinstance(value, bool) or not isinstance(value, expected) or schema.get("format"):
+        return False
+    if isinstance(value, str):
+        if not schema.get("minLength", 0) <= len(value) <= schema.get("maxLength", len(value)):
+            return False
+        return "pattern" not in schema or re.search(schema["pattern"], value) is not None
+    return schema.get("minimum", value) <= value <= schema.get("maximum", value)
