@@ -2,12 +2,12 @@
 
 Each target runs in its own process (`mlmock serve`, or uvicorn serving tests/independent), so the
 suite and the server do not share an interpreter, as against a real cluster. `mlmock check` runs
-as a subprocess with the default options (every family, --max-examples 25) and the --workers given;
+as a subprocess with the default options (every family, --max-examples 10, the default) and the --workers given;
 the wall time and the suite's own CPU time (user + system of the check process, which a loaded
 machine inflates less than wall time) of each run are reported with its exit status. Run by hand (2 cores, shared):
 
     python benchmarks/bench_check.py [--api openmetadata,wml] [--target mock,independent] [--workers 1,2]
-        [--max-examples 25] [--repeat 1]
+        [--max-examples 10] [--repeat 1]
 
 WML against the mock needs the seeded spaces (--space-id/--other-space-id); against the independent
 implementation the suite makes its own (the sandbox).
@@ -83,7 +83,7 @@ def main() -> None:
     parser.add_argument("--api", default="openmetadata,wml")
     parser.add_argument("--target", default="mock,independent")
     parser.add_argument("--workers", default="1,2")
-    parser.add_argument("--max-examples", type=int, default=25)
+    parser.add_argument("--max-examples", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.1f} (cores: {os.cpu_count()})")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from . import DEFAULT_MAX_EXAMPLES
 from .target import CannotRun  # noqa: F401  (re-exported: mlmock.contracts.cli.CannotRun)
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_CANNOT_RUN = 0, 1, 2
@@ -36,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "`mlmock serve --limited-token` makes such a user)")
     parser.add_argument("--families", default=None, help="comma-separated rule families (default: all)")
     parser.add_argument("--include", default=None, help="only rules whose name matches this regex")
-    parser.add_argument("--max-examples", type=int, default=25, help="generated cases per operation and mode")
+    parser.add_argument("--max-examples", type=int, default=DEFAULT_MAX_EXAMPLES,
+                        help="generated cases per operation and mode")
     parser.add_argument("--seed", type=int, default=0, help="makes generated data repeatable")
     parser.add_argument("--junit-xml", default=None, help="write a JUnit XML report here")
     parser.add_argument("--space-id", default=None,

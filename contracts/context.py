@@ -20,6 +20,7 @@ import httpx
 
 from mlmock.spec.declarations import ApiDeclaration, Kind, Operation, pointer_get, pointer_set
 
+from . import DEFAULT_MAX_EXAMPLES
 from .results import NotServed, SetupFailed, Skip
 from .target import Target, describe
 
@@ -33,7 +34,7 @@ class Context:
     api: ApiDeclaration
     target: Target
     seed: int = 0
-    max_examples: int = 25
+    max_examples: int = DEFAULT_MAX_EXAMPLES
     scope: str = ""
     run: str = field(default_factory=lambda: uuid.uuid4().hex[:6])
     space: str | None = None

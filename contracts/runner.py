@@ -20,6 +20,7 @@ import mlmock.spec as specs
 from mlmock.spec.declarations import ApiDeclaration, Kind
 
 from . import (
+    DEFAULT_MAX_EXAMPLES,
     checks,  # noqa: F401  (registers the rules)
     cleanup,
     discovery,
@@ -51,7 +52,7 @@ def needs_space(api: ApiDeclaration) -> bool:
 
 
 def run_suite(api: str, target: Target, *, families: Iterable[str] | None = None,
-              include: str | None = None, max_examples: int = 25, seed: int = 0,
+              include: str | None = None, max_examples: int = DEFAULT_MAX_EXAMPLES, seed: int = 0,
               space: str | None = None, other_space: str | None = None,
               api_version: str = DEFAULT_API_VERSION, on_outcome=None, strict: bool = False,
               profile: str | None = None, workers: int = 1, discover: bool = True, keep: bool = False,

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from mlmock.contracts import DEFAULT_MAX_EXAMPLES
+
 _TARGET = pytest.StashKey[Any]()
 _RUN = uuid.uuid4().hex[:6]
 
@@ -22,7 +24,8 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--mlmock-api", default=None, choices=["openmetadata", "wml"],
                     help="the API the target implements (with --mlmock-target-url)")
     group.addoption("--mlmock-token", default=None, help="bearer token (default: mlmock's dev token)")
-    group.addoption("--mlmock-max-examples", type=int, default=25, help="generated cases per operation and mode")
+    group.addoption("--mlmock-max-examples", type=int, default=DEFAULT_MAX_EXAMPLES,
+                    help="generated cases per operation and mode")
     group.addoption("--mlmock-seed", type=int, default=0, help="makes generated data repeatable")
     group.addoption("--mlmock-space-id", default=None, help="WML: the space resources are created in")
     group.addoption("--mlmock-other-space-id", default=None, help="WML: a second space, for the isolation rules "

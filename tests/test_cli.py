@@ -115,7 +115,7 @@ def test_every_serve_option_has_help_and_shows_its_default():
 def test_check_options_show_their_defaults():
     sub, _ = _options("check")
     text = " ".join(sub.format_help().split())
-    assert "(default: 25)" in text and "(default: 0)" in text  # --max-examples, --seed
+    assert "(default: 10)" in text and "(default: 0)" in text  # --max-examples, --seed
 
 
 def test_the_help_is_plain_text_and_documents_exit_codes():

@@ -410,8 +410,8 @@ class PatchIgnoresTakenServingName(Defect):
 
     async def request(self, ex):
         ops = ex.json()
-        if _patch(ex) and isinstance(ops, list) and any(isinstance(o, dict) and "serving_name" in str(o.get("path") or "")
-                                                        for o in ops):
+        if _patch(ex) and isinstance(ops, list) and any(
+                isinstance(o, dict) and "serving_name" in str(o.get("path") or "") for o in ops):
             status, headers, body = await self.call(ex)
             if status == 409:
                 return await self.get_entity(ex, ex.path, **dict(ex.query))
