@@ -1,7 +1,7 @@
 """Throughput of ``mlmock serve --workers N``: requests per second with 1 and 2 workers (``wrk``).
 
 For each worker count, a fresh ``mlmock serve --workers N --state-file <tmp>`` (a state file for
-both, so both pay the same SQLite WAL with ``synchronous=FULL``), one OpenMetadata ML model service
+both, so both pay the same SQLite WAL with ``synchronous=NORMAL``), one OpenMetadata ML model service
 and one model, then ``wrk`` (one thread, ``--connections`` keep-alive connections, ``--seconds``):
 
 * ``get``: ``GET /api/v1/mlmodels/{id}`` of the one model;
