@@ -7,7 +7,8 @@ the mock turns these declarations into behaviour, the contract suite into checks
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,13 +42,15 @@ HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 # --------------------------------------------------------------------------- JSON pointers
 
 
-def pointer_parts(pointer: str) -> list[str]:
-    """Split an RFC 6901 pointer into unescaped tokens ("" is the whole document)."""
+@functools.lru_cache(maxsize=4096)
+def pointer_parts(pointer: str) -> tuple[str, ...]:
+    """Split an RFC 6901 pointer into unescaped tokens ("" is the whole document). Remembered: the
+    pointers are the spec's own, read on every request (a WML list split 120 per answer)."""
     if pointer in ("", "/"):
-        return []
+        return ()
     if not pointer.startswith("/"):
         raise DeclarationError(f"not a JSON pointer: {pointer!r}")
-    return [p.replace("~1", "/").replace("~0", "~") for p in pointer[1:].split("/")]
+    return tuple(p.replace("~1", "/").replace("~0", "~") for p in pointer[1:].split("/"))
 
 
 _MISSING = object()
@@ -207,6 +210,8 @@ class ApiDeclaration:
     scopes: Mapping[str, Scope] = field(default_factory=dict)
     source: str = "<document>"
     echoed_headers: tuple[EchoedHeader, ...] = ()
+    # operations_of answers, by (kind, action): the operations are fixed once the document is parsed.
+    _selected: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def operation(self, kind: str, action: str) -> Operation | None:
         """The first operation serving ``action`` on ``kind`` (or None)."""
@@ -215,10 +220,13 @@ class ApiDeclaration:
                 return op
         return None
 
-    def operations_of(self, kind: str | None = None, action: str | None = None) -> Iterator[Operation]:
-        for op in self.operations.values():
-            if (kind is None or op.kind == kind) and (action is None or op.action == action):
-                yield op
+    def operations_of(self, kind: str | None = None, action: str | None = None) -> tuple[Operation, ...]:
+        found = self._selected.get((kind, action))
+        if found is None:
+            found = self._selected[(kind, action)] = tuple(
+                op for op in self.operations.values()
+                if (kind is None or op.kind == kind) and (action is None or op.action == action))
+        return found
 
     def resolve(self, node: Any) -> Any:
         """Follow local ``$ref`` links until ``node`` is not a reference."""
