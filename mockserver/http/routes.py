@@ -60,6 +60,7 @@ class Routes:
                 self._table.append((decl, op, _pattern(op.path, "[^/]+"), _pattern(op.path, ".+"), names))
         # Whole request paths (base path included) of every operation, for methods and uploads.
         self._exact = [(_exact(d.base_path + op.path), op) for d in self.apis.values() for op in d.operations.values()]
+        self._uploads = [(pattern, op) for pattern, op in self._exact if op.action in BYTES_ACTIONS]
 
     def api_for(self, path: str) -> ApiDeclaration | None:
         """The API whose base path holds ``path`` (the root-mounted one last)."""
@@ -94,8 +95,8 @@ class Routes:
     def takes_bytes(self, method: str, path: str) -> bool:
         """Whether ``method path`` is an upload (content, attachment, code, archive): bytes whatever
         its Content-Type."""
-        return any(op.method == method.upper() and pattern.match(path)
-                   for pattern, op in self._exact if op.action in BYTES_ACTIONS)
+        method = method.upper()
+        return any(op.method == method and pattern.match(path) for pattern, op in self._uploads)
 
     def match(self, method: str, path: str) -> Match | None:
         """The operation serving ``method path``; path parameters may hold ``/`` as a last resort."""
