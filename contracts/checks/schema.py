@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import warnings
-import weakref
 from urllib.parse import urlencode
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
@@ -46,20 +45,22 @@ def _schema(api_name: str, app, unserved: frozenset[str] = frozenset()):
     return loaded
 
 
-# Loaded schemas by target app (None: a target over HTTP) and unserved operations. Building one
-# deep-copies and parses the whole document: 58 ms for WML, once per rule and operation before this
-# cache, 15 s of a 150 s WML schema family (cProfile). The family's rules only read it.
-_LOADED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Loaded schemas of targets over HTTP, by API and unserved operations. Building one deep-copies and
+# parses the whole document: 58 ms for WML, once per rule and operation before this cache, 15 s of a
+# 150 s WML schema family (cProfile). The family's rules only read it. An in-process target's schema
+# is bound to its app (and holds it), so it is built per rule as before: caching it would keep every
+# app a test suite makes alive.
 _LOADED_OVER_HTTP: dict = {}
 
 
 def _shared_schema(api_name: str, app, unserved: frozenset[str]):
-    """:func:`_schema`, built once per (app, API, unserved operations) and shared by the rules."""
-    cache = _LOADED_OVER_HTTP if app is None else _LOADED.setdefault(app, {})
+    """:func:`_schema`, built once per (API, unserved operations) for a target over HTTP."""
+    if app is not None:
+        return _schema(api_name, app, unserved)
     key = (api_name, unserved)
-    if key not in cache:
-        cache[key] = _schema(api_name, app, unserved)
-    return cache[key]
+    if key not in _LOADED_OVER_HTTP:
+        _LOADED_OVER_HTTP[key] = _schema(api_name, None, unserved)
+    return _LOADED_OVER_HTTP[key]
 
 
 def _with_unlisted_statuses(raw: dict, api: ApiDeclaration) -> dict:

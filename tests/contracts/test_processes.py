@@ -65,3 +65,15 @@ def test_a_schema_defect_fails_its_rule_when_judged_in_processes():
     with serving(defect) as url:
         report = _run(url, 2)
     assert "schema.negative" in report.failed_rules()
+
+
+
+def test_the_loaded_schema_is_shared_over_http_only():
+    from mlmock.contracts.checks import schema
+
+    first = schema._shared_schema("openmetadata", None, frozenset())
+    assert schema._shared_schema("openmetadata", None, frozenset()) is first
+    assert schema._shared_schema("openmetadata", None, frozenset({"x"})) is not first
+    app = mock_app()  # an in-process schema holds its app: built afresh, never kept
+    assert schema._shared_schema("openmetadata", app, frozenset()) is not schema._shared_schema(
+        "openmetadata", app, frozenset())
