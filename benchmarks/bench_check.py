@@ -2,7 +2,7 @@
 
 Each target runs in its own process (`mlmock serve`, or uvicorn serving tests/independent), so the
 suite and the server do not share an interpreter, as against a real cluster. `mlmock check` runs
-as a subprocess with the default options (every family, --max-examples 10, the default) and the --workers given;
+as a subprocess with the default options (every family, --max-examples 10) and the --workers given;
 the wall time and the suite's own CPU time (user + system of the check process, which a loaded
 machine inflates less than wall time) of each run are reported with its exit status. Run by hand (2 cores, shared):
 
@@ -62,17 +62,6 @@ def start(target: str) -> tuple[subprocess.Popen, str]:
     raise RuntimeError(f"{target} did not start")
 
 
-def machine_speed() -> float:
-    """CPU seconds of a fixed pure-Python loop, timed just before each run: this VM's speed varies by
-    a third within an hour (1.6 to 2.7 s seen on 2026-12-03), so run times are only comparable at a
-    like figure (lower is faster)."""
-    started = time.process_time()
-    total = 0
-    for i in range(20_000_000):
-        total += i
-    return time.process_time() - started
-
-
 def check(api: str, target: str, url: str, workers: int, max_examples: int) -> tuple[int, float, float, str]:
     command = [sys.executable, "-m", "mlmock.cli", "check", "--api", api, "--base-url", url, "--token", TOKEN,
                "--workers", str(workers), "--max-examples", str(max_examples), "--seed", "1"]
@@ -98,18 +87,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.1f} (cores: {os.cpu_count()})")
-    print("| API | target | workers | exit | wall s | suite CPU s | machine s | summary |")
-    print("|---|---|---:|---:|---:|---:|---:|---|")
+    print("| API | target | workers | exit | wall s | suite CPU s | summary |")
+    print("|---|---|---:|---:|---:|---:|---|")
     for target in args.target.split(","):
         process, url = start(target)
         try:
             for api in args.api.split(","):
                 for workers in (int(w) for w in args.workers.split(",")):
                     for _ in range(args.repeat):
-                        speed = machine_speed()
                         code, seconds, cpu, summary = check(api, target, url, workers, args.max_examples)
-                        print(f"| {api} | {target} | {workers} | {code} | {seconds:.1f} | {cpu:.1f} | {speed:.2f} "
-                              f"| {summary} |", flush=True)
+                        print(f"| {api} | {target} | {workers} | {code} | {seconds:.1f} | {cpu:.1f} | {summary} |",
+                              flush=True)
         finally:
             process.terminate()
             process.wait(10)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,7 +80,7 @@ def _judge_chunk(api: str, connection: Connection, options: dict[str, Any],
 def judge(api: str, target: Target, pairs: Sequence[tuple[str, str]], options: dict[str, Any], workers: int,
           on_result: Callable[[Outcome, Outcome | None], None]) -> list[tuple]:
     """Judge ``pairs`` (rule name, operation id) in ``workers`` processes; ``on_result`` is called in
-    this process for each, in completion order; the created resources are returned."""
+    this process for each, chunk by chunk as chunks finish; the created resources are returned."""
     options = {key: value for key, value in options.items() if key != "ledger"}
     # Interleaved chunks, several per worker: operations differ a lot in cost (a deployment body
     # against a tag list), and a worker that finishes early takes the next chunk.
@@ -90,7 +90,7 @@ def judge(api: str, target: Target, pairs: Sequence[tuple[str, str]], options: d
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(_judge_chunk, api, Connection.of(target), options, chunk) for chunk in chunks if chunk]
-        for future in futures:
+        for future in as_completed(futures):
             results, items = future.result()
             for outcome, setup in results:
                 on_result(outcome, setup)

@@ -215,10 +215,8 @@ class ApiDeclaration:
 
     def operation(self, kind: str, action: str) -> Operation | None:
         """The first operation serving ``action`` on ``kind`` (or None)."""
-        for op in self.operations.values():
-            if op.kind == kind and op.action == action:
-                return op
-        return None
+        found = self.operations_of(kind, action)
+        return found[0] if found else None
 
     def operations_of(self, kind: str | None = None, action: str | None = None) -> tuple[Operation, ...]:
         found = self._selected.get((kind, action))
