@@ -7,13 +7,12 @@ and an invalid request must be refused with a 4xx.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import warnings
 from urllib.parse import urlencode
 
-from hypothesis import HealthCheck, Phase, given, seed, settings
-from hypothesis.errors import HypothesisWarning
+from hypothesis import HealthCheck, Phase, given, reject, seed, settings
+from hypothesis.errors import HypothesisWarning, Unsatisfiable
 from jsonschema import Draft4Validator
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.generation import GenerationMode
@@ -26,6 +25,7 @@ from ..context import Context
 from ..registry import rule
 from ..results import Skip, Violation
 from ..target import describe
+from . import bounds
 from .grading import reading_behind
 
 POSITIVE_CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
@@ -34,10 +34,12 @@ NEGATIVE_CHECKS = ("not_a_server_error", "status_code_conformance", "content_typ
                    "negative_data_rejection")
 
 
-def _schema(api_name: str, app, unserved: frozenset[str] = frozenset()):
+def _schema(api_name: str, app, unserved: frozenset[str] = frozenset(), *, bounded: bool = False):
+    """The document as schemathesis loads it; ``bounded``: request bodies drawn with small arrays
+    (bounds.py; the schema family's cases, whose negative ones are filtered to match)."""
     # A fresh schema per target: schemathesis binds its operations to the app they were made for.
-    loaded = from_dict(_without(_with_unlisted_statuses(copy.deepcopy(document(api_name)), declaration(api_name)),
-                                unserved))
+    raw = _without(_with_unlisted_statuses(copy.deepcopy(document(api_name)), declaration(api_name)), unserved)
+    loaded = from_dict(bounds.bounded(raw) if bounded else raw)
     loaded.app = app
     # Unknown query parameters are ignored by both real services (and by HTTP custom); a request
     # is "invalid" here only when it breaks what the spec declares.
@@ -54,12 +56,13 @@ _LOADED_OVER_HTTP: dict = {}
 
 
 def _shared_schema(api_name: str, app, unserved: frozenset[str]):
-    """:func:`_schema`, built once per (API, unserved operations) for a target over HTTP."""
+    """The schema family's bounded :func:`_schema`, built once per (API, unserved operations) for a
+    target over HTTP."""
     if app is not None:
-        return _schema(api_name, app, unserved)
+        return _schema(api_name, app, unserved, bounded=True)
     key = (api_name, unserved)
     if key not in _LOADED_OVER_HTTP:
-        _LOADED_OVER_HTTP[key] = _schema(api_name, None, unserved)
+        _LOADED_OVER_HTTP[key] = _schema(api_name, None, unserved, bounded=True)
     return _LOADED_OVER_HTTP[key]
 
 
@@ -178,6 +181,8 @@ def _run(ctx: Context, op: Operation, mode: GenerationMode, check_names) -> None
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     @given(case=strategy)
     def probe(case):
+        if mode == GenerationMode.NEGATIVE and bounds.breaks_only_bounds(ctx.api, op, case):
+            reject()  # a valid body of the document as written: no negative case (bounds.py)
         pin_scope(ctx, op, case)
         headers = headers_for(ctx, case, negative=mode == GenerationMode.NEGATIVE)
         response = None
@@ -195,8 +200,13 @@ def _run(ctx: Context, op: Operation, mode: GenerationMode, check_names) -> None
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", HypothesisWarning)
-        with contextlib.suppress(FailureGroup, Failure):
+        try:
             probe()
+        except (FailureGroup, Failure):
+            pass
+        except Unsatisfiable:
+            if not failures and not readings:
+                raise Skip("every generated case broke only the suite's generation bounds (bounds.py)") from None
     if failures or readings:
         message, reproduction, reading = (*failures[-1], None) if failures else readings[-1]
         lines = message.splitlines()
