@@ -64,18 +64,24 @@ def run_suite(api: str, target: Target, *, families: Iterable[str] | None = None
     run = uuid.uuid4().hex[:6]
     ledger = Ledger()
     spaces: list[str] = []
-    if space is None and needs_space(declaration):
-        spaces = sandbox.create_spaces(target, run)
-        space, other_space = spaces[0], spaces[1]
+    # Worker processes for the schema family, started now so that their start overlaps the sandbox,
+    # the discovery and the exclusive families (processes.py).
+    in_workers = processes.Workers(api, target, workers) if processes.usable(target, workers) and any(
+        rule.family in processes.PARALLEL_FAMILIES and rule.per == "operation" for rule in rules) else None
     try:
+        if space is None and needs_space(declaration):
+            spaces = sandbox.create_spaces(target, run)
+            space, other_space = spaces[0], spaces[1]
         defaults = {"version": api_version, **({"space_id": space} if space else {})}
         unserved = discovery.unserved(declaration, target, defaults) if discover else []
         report.unserved = [f"{op.method} {op.path}" for op in unserved]
         unserved_ids = frozenset(op.operation_id for op in unserved)
         _run_rules(declaration, target, rules, report, dict(
             seed=seed, max_examples=max_examples, run=run, space=space, other_space=other_space,
-            api_version=api_version, unserved=unserved_ids, ledger=ledger), workers, on_outcome, on_family)
+            api_version=api_version, unserved=unserved_ids, ledger=ledger), workers, in_workers, on_outcome, on_family)
     finally:
+        if in_workers is not None:
+            in_workers.close()
         report.created = len(ledger.items) + len(spaces)
         if not keep:
             report.not_removed = cleanup.remove(declaration, target, ledger, spaces, api_version)
@@ -130,12 +136,12 @@ def judge_one(rule: Rule, subject, ctx: Context) -> tuple[Outcome, Outcome | Non
     return outcome, setup
 
 
-def _run_rules(declaration, target, rules, report, options, workers, on_outcome, on_family) -> None:
+def _run_rules(declaration, target, rules, report, options, workers, in_workers, on_outcome, on_family) -> None:
     order = {rule.name: n for n, rule in enumerate(rules)}
     # The schema family's operations are shared out among worker processes where it can be
     # (processes.py: hypothesis' generation is most of a run, and threads cannot share it out).
     in_processes = [rule for rule in rules if rule.family in processes.PARALLEL_FAMILIES
-                    and rule.per == "operation"] if processes.usable(target, workers) else []
+                    and rule.per == "operation"] if in_workers is not None else []
     groups: dict[str, list[Rule]] = {}
     for rule in rules:
         if rule not in in_processes:
@@ -182,7 +188,7 @@ def _run_rules(declaration, target, rules, report, options, workers, on_outcome,
                 with lock:
                     on_outcome(outcome)
 
-        created = processes.judge(declaration.name, target, pairs, options, workers, one)
+        created = in_workers.judge(pairs, options, one)
         if options.get("ledger") is not None:
             options["ledger"].extend(created)
         if on_family is not None:

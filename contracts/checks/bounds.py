@@ -7,7 +7,7 @@ definition bodies were drawn for WML, and those bodies cost 100-200 ms each. Jud
 needs no such bodies (the body-size limit has its own rule), so the schema family draws from a
 copy of the document in which every array a request body reaches holds at most
 :data:`GENERATED_ITEMS` items (or ``minItems``, when that is more). Drawing a default WML run went
-from 44-50 s to 27-30 s of CPU, OpenMetadata from 17 s to 8 s (``/tmp``-free figures in the README).
+from 44-50 s to 25-28 s of CPU, OpenMetadata from 17 s to 8 s (whole runs: the README's run times).
 
 - Responses are judged against the document as written: a bounded schema is a copy, under its own
   name, reached only from request bodies.

@@ -59,13 +59,27 @@ def test_what_the_workers_created_is_removed(served):
     assert after == before
 
 
+def test_the_plan_gives_every_pair_once_the_costliest_first():
+    from mlmock.spec import declaration
+
+    wml = declaration("wml")
+    pairs = [(rule, op) for rule in ("schema.positive", "schema.negative") for op in wml.operations]
+    chunks = processes.plan(wml, pairs, size=4)
+    flat = [pair for chunk in chunks for pair in chunk]
+    assert sorted(flat) == sorted(pairs)
+    assert all(len(chunk) <= 4 for chunk in chunks)
+    weights = [processes.weight(wml, op) for _, op in flat]
+    assert weights == sorted(weights, reverse=True)
+    # A create whose body reaches many schemas before a read that takes no body.
+    assert processes.weight(wml, "training_definitions_create") > processes.weight(wml, "models_get") == 1
+
+
 def test_a_schema_defect_fails_its_rule_when_judged_in_processes():
     defect = om_defects.LenientQuery(mock_app())
     defect.token = MOCK_TOKEN
     with serving(defect) as url:
         report = _run(url, 2)
     assert "schema.negative" in report.failed_rules()
-
 
 
 def test_the_loaded_schema_is_shared_over_http_only():
