@@ -39,6 +39,7 @@ class Target:
         # Told (method, url, status) of every exchange any family has, generated cases included
         # (`mlmock check -v`). None: nobody listens.
         self.on_exchange: Callable[[str, str, int], None] | None = None
+        self._session: Any = None  # schemathesis' requests session (transport_kwargs)
 
     @classmethod
     def from_url(cls, base_url: str, *, token: str | None, verify: bool | str = True,
@@ -48,8 +49,17 @@ class Target:
         return cls(client, token=token, verify=verify, headers=headers)
 
     def transport_kwargs(self) -> dict[str, Any]:
-        """What schemathesis (requests underneath) needs to reach the target as httpx does."""
-        return {} if self.app is not None else {"verify": self.verify}
+        """What schemathesis (requests underneath) needs to reach the target as httpx does, with one
+        kept-alive session: without it every generated case builds a ``requests.Session`` and opens
+        a connection of its own (3,000 connections in a default WML run, each set up by both sides)."""
+        if self.app is not None:
+            return {}
+        if self._session is None:
+            from schemathesis.transport.requests import ManagedCookiesSession
+
+            # Drops the cookies a response sets before the next case, as a fresh session would.
+            self._session = ManagedCookiesSession()
+        return {"verify": self.verify, "session": self._session}
 
     @classmethod
     def from_asgi(cls, app: Any, *, token: str | None, base_url: str = "http://mlmock.test") -> Target:
@@ -91,6 +101,8 @@ class Target:
 
     def close(self) -> None:
         self.client.close()
+        if self._session is not None:
+            self._session.close()
 
 
 def _is_tls(exc: BaseException) -> bool:

@@ -87,3 +87,34 @@ def test_verbose_prints_every_request_generated_cases_included(gateway, capsys):
     generated = [url for _, method, url in sent if method == "POST" and url.startswith(gateway + "/api/v1/mlmodels")]
     assert generated, err[-2000:]  # schema.positive's generated creates, with the full URL
     assert "401" in {status for status, _, _ in sent}  # auth's refused calls, with their status
+
+
+class Connections:
+    """Records the client port of every HTTP request: one port per TCP connection."""
+
+    def __init__(self, app):
+        self.app = app
+        self.ports: list[int] = []
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            self.ports.append(scope["client"][1])
+        await self.app(scope, receive, send)
+
+
+def test_generated_cases_share_kept_alive_connections():
+    from mlmock.contracts.runner import run_suite
+    from mlmock.contracts.target import Target
+
+    counted = Connections(mock_app())
+    with serving(counted) as url:
+        target = Target.from_url(url, token=MOCK_TOKEN)
+        try:
+            report = run_suite("openmetadata", target, families=["schema"], include="^schema\\.positive$",
+                               max_examples=5, seed=1, workers=1, discover=False, keep=True)
+        finally:
+            target.close()
+    assert report.outcomes and not report.failed
+    # Hundreds of generated requests over a handful of connections (one per case without a session).
+    assert len(counted.ports) > 100
+    assert len(set(counted.ports)) <= 5, f"{len(set(counted.ports))} connections for {len(counted.ports)} requests"
