@@ -42,13 +42,15 @@ def _document(schemas: dict, body: dict, response: dict | None = None, media: st
 
 
 def test_request_arrays_are_bounded_and_responses_keep_the_schemas_as_written():
-    raw = _document({"Thing": {"type": "object", "properties": {"tags": {"type": "array", "items": {"type": "string"}}}},
-                     "Page": {"type": "object", "properties": {"things": {"type": "array",
-                                                                          "items": {"$ref": "#/components/schemas/Thing"}}}}},
+    tags = {"type": "array", "items": {"type": "string"}}
+    things = {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}
+    raw = _document({"Thing": {"type": "object", "properties": {"tags": tags}},
+                     "Page": {"type": "object", "properties": {"things": things}}},
                     body={"$ref": "#/components/schemas/Thing"}, response={"$ref": "#/components/schemas/Page"})
     schemas = bounds.bounded(raw)["components"]["schemas"]
     op = raw["paths"]["/things"]["post"]
-    assert op["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Thing.generated"}
+    body = op["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/Thing.generated"}
     assert schemas["Thing.generated"]["properties"]["tags"]["maxItems"] == bounds.GENERATED_ITEMS
     # The response still names the schema as written, and nothing a response reaches is bounded.
     assert op["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Page"}
@@ -72,7 +74,8 @@ def test_a_bound_keeps_min_items_and_a_documented_max_and_is_no_property():
 
 
 def test_a_body_that_is_not_json_is_left_as_written():
-    body = {"type": "object", "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}
+    files = {"type": "array", "items": {"type": "string", "format": "binary"}}
+    body = {"type": "object", "properties": {"files": files}}
     raw = bounds.bounded(_document({}, copy.deepcopy(body), media="multipart/form-data"))
     assert raw["paths"]["/things"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"] == body
 
@@ -87,7 +90,8 @@ def test_shared_request_bodies_are_bounded_too():
 @pytest.mark.parametrize("operation_id", ["training_definitions_create", "models_create", "deployments_create"])
 def test_positive_bodies_drawn_from_the_bounded_schema_are_small_and_valid_as_written(operation_id):
     op = WML.operations[operation_id]
-    strategy = _schema("wml", None, bounded=True)[op.path][op.method].as_strategy(generation_mode=GenerationMode.POSITIVE)
+    loaded = _schema("wml", None, bounded=True)[op.path][op.method]
+    strategy = loaded.as_strategy(generation_mode=GenerationMode.POSITIVE)
     written = OAS30Validator({**op.request_body["content"]["application/json"]["schema"],
                               "components": document("wml")["components"]})
     bodies = []
