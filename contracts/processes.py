@@ -27,6 +27,7 @@ import mlmock.spec as specs
 from mlmock.spec.declarations import ApiDeclaration
 
 from .checks import bounds
+from .registry import Rule
 from .results import Outcome
 from .target import Target
 
@@ -58,6 +59,11 @@ class Connection:
 
 def usable(target: Target, workers: int) -> bool:
     return workers > 1 and target.app is None and target.on_exchange is None
+
+
+def shared_out(rule: Rule) -> bool:
+    """Whether ``rule`` is judged in the worker processes (where they are :func:`usable`)."""
+    return rule.family in PARALLEL_FAMILIES and rule.per == "operation"
 
 
 # In a worker: the target, reached as the parent reaches it, for every chunk the worker judges.
@@ -121,7 +127,6 @@ class Workers:
 
     def __init__(self, api: str, target: Target, workers: int) -> None:
         self.api = api
-        self.workers = workers
         # spawn, not fork: the parent runs other families in threads at the same time.
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                         initializer=_prepare, initargs=(api, Connection.of(target)))

@@ -67,7 +67,7 @@ def run_suite(api: str, target: Target, *, families: Iterable[str] | None = None
     # Worker processes for the schema family, started now so that their start overlaps the sandbox,
     # the discovery and the exclusive families (processes.py).
     in_workers = processes.Workers(api, target, workers) if processes.usable(target, workers) and any(
-        rule.family in processes.PARALLEL_FAMILIES and rule.per == "operation" for rule in rules) else None
+        processes.shared_out(rule) for rule in rules) else None
     try:
         if space is None and needs_space(declaration):
             spaces = sandbox.create_spaces(target, run)
@@ -140,8 +140,7 @@ def _run_rules(declaration, target, rules, report, options, workers, in_workers,
     order = {rule.name: n for n, rule in enumerate(rules)}
     # The schema family's operations are shared out among worker processes where it can be
     # (processes.py: hypothesis' generation is most of a run, and threads cannot share it out).
-    in_processes = [rule for rule in rules if rule.family in processes.PARALLEL_FAMILIES
-                    and rule.per == "operation"] if in_workers is not None else []
+    in_processes = [rule for rule in rules if processes.shared_out(rule)] if in_workers is not None else []
     groups: dict[str, list[Rule]] = {}
     for rule in rules:
         if rule not in in_processes:

@@ -75,7 +75,7 @@ def _valid(api: ApiDeclaration, pointer: str, value: Any) -> bool:
     return OAS30Validator({"$ref": f"{_URN}#{pointer}"}, registry=_registry(api.name)).is_valid(value)
 
 
-def _body_only_negative(case) -> bool:
+def body_only_negative(case) -> bool:
     components = getattr(getattr(case, "meta", None), "components", None) or {}
     negative = {getattr(location, "value", str(location)) for location, info in components.items()
                 if info.mode.is_negative}
@@ -89,7 +89,7 @@ def _reading_only(api: ApiDeclaration, op: Operation, case, response, failure: F
     base = f"/paths/{_escape(op.path)}/{op.method.lower()}"
     if isinstance(failure, AcceptedNegativeData):
         media = getattr(case, "media_type", None) or "application/json"
-        return _body_only_negative(case) and _valid(
+        return body_only_negative(case) and _valid(
             api, f"{base}/requestBody/content/{_escape(media)}/schema", case.body)
     if isinstance(failure, JsonSchemaError):
         status = str(response.status_code)

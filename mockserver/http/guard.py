@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mlmock.spec.media import is_json_media
+
 from ..core import jsonsafety
 from ..core.errors import MockError, PayloadTooLarge, answer
 
@@ -26,11 +28,6 @@ UPLOAD_TYPE = "mlmock.upload_content_type"
 BYTES = "application/octet-stream"
 DEFAULT_MAX_BODY = 64 * 1024 * 1024
 DEFAULT_MAX_JSON_BODY = 4 * 1024 * 1024
-
-
-def is_json(content_type: str) -> bool:
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
 class Guard:
@@ -54,7 +51,7 @@ class Guard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         content_type = headers.get("content-type", "")
         upload = self.takes_bytes(scope["method"], scope.get("path", "/"))
-        parsed = is_json(content_type) and not upload
+        parsed = is_json_media(content_type) and not upload
         limit = self.max_json_body if parsed else self.max_body
         try:
             declared = headers.get("content-length")
